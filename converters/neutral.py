@@ -1,0 +1,137 @@
+"""The neutral format: the IR itself written as YAML or JSON (`--from yaml`).
+
+Users hand-write job-nets in it and tests build cases without a legacy parser. The JSON Schema
+generated from the IR models ships with the package (`jobmigrate schema` prints it), so editors
+can validate files as people type them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from jobmigrate.errors import InputError, InputErrors
+from jobmigrate.model import Folder, JobNet, Workflow
+
+from . import ImportOptions, SourceFile
+
+NAME = "yaml"
+SCHEMA_ID = "https://jobmigrate.invalid/schema/workflow.schema.json"
+
+
+def schema() -> dict[str, Any]:
+    s = Workflow.model_json_schema()
+    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    s["$id"] = SCHEMA_ID
+    return s
+
+
+def sniff(text: str) -> int:
+    head = text.lstrip()[:2000]
+    if "source_system" in head and ("children" in head or "jobnets" in head):
+        return 50
+    return 0
+
+
+def dumps(workflow: Workflow, fmt: str = "yaml") -> str:
+    data = workflow.model_dump(mode="json", exclude_defaults=True)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def parse(files: Sequence[SourceFile], options: ImportOptions) -> Workflow:
+    merged: Workflow | None = None
+    for f in files:
+        wf = _parse_one(f)
+        if merged is None:
+            merged = wf
+        else:
+            merged.children.extend(wf.children)
+            merged.calendars.extend(wf.calendars)
+            merged.findings.extend(wf.findings)
+            merged.unit_count += wf.unit_count
+            merged.files.extend(wf.files)
+    if merged is None:
+        return Workflow(source_system="yaml", timezone=options.timezone)
+    return merged
+
+
+def _parse_one(f: SourceFile) -> Workflow:
+    try:
+        root = yaml.compose(f.text)
+        data = yaml.safe_load(f.text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise InputError(f.path, line, col, f"not valid YAML: {e.problem or e.context}") from None
+    except yaml.YAMLError as e:
+        raise InputError(f.path, 0, 0, f"not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise InputError(f.path, 1, 1, "expected a mapping with source_system and children")
+    data.setdefault("files", [f.path])
+    _add_sources(root, data, f.path)
+    try:
+        wf = Workflow.model_validate(data)
+    except ValidationError as e:
+        raise InputErrors(
+            InputError(f.path, *_locate(root, err["loc"]), f"{_dotted(err['loc'])}: {err['msg']}")
+            for err in e.errors()
+        ) from None
+    if not wf.unit_count:
+        wf.unit_count = _count_units(wf.children)
+    return wf
+
+
+def _add_sources(node: yaml.Node | None, data: object, file: str) -> None:
+    """Give every unit and rule written without `source` the file and line it is written at."""
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+        if ("node" in data or "date" in data) and "source" not in data:
+            data["source"] = {"file": file, "line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", None)
+            if isinstance(key, str) and key in data:
+                _add_sources(value_node, data[key], file)
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+        for child_node, child in zip(node.value, data, strict=False):
+            _add_sources(child_node, child, file)
+
+
+def _count_units(nodes: Sequence[Folder | JobNet]) -> int:
+    total = 0
+    for n in nodes:
+        total += 1
+        if isinstance(n, Folder):
+            total += _count_units(n.children)
+        else:
+            total += sum(1 for _ in n.jobs()) + _count_nested(n)
+    return total
+
+
+def _count_nested(net: JobNet) -> int:
+    return sum(1 + _count_nested(c) for c in net.children if isinstance(c, JobNet))
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(document)"
+
+
+def _locate(node: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[int, int]:
+    """Line and column of the deepest YAML node on the error's path that exists."""
+    best = node
+    for part in loc:
+        child = None
+        if isinstance(best, yaml.MappingNode):
+            child = next((v for k, v in best.value if getattr(k, "value", None) == part), None)
+        elif isinstance(best, yaml.SequenceNode) and isinstance(part, int) and part < len(best.value):
+            child = best.value[part]
+        if child is None:
+            continue  # discriminated-union tags appear in loc but not in the document
+        best = child
+    if best is None:
+        return 1, 1
+    return best.start_mark.line + 1, best.start_mark.column + 1

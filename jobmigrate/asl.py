@@ -1,0 +1,160 @@
+"""Amazon States Language built as typed data, serialised with `json`, never by string pasting.
+
+Only JSONPath states are produced: the local interpreter (moto) cannot run JSONata.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SDK = "arn:aws:states:::aws-sdk:"
+
+
+@dataclass(slots=True)
+class Retrier:
+    errors: list[str]
+    interval_seconds: int = 1
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ErrorEquals": self.errors,
+            "IntervalSeconds": self.interval_seconds,
+            "MaxAttempts": self.max_attempts,
+            "BackoffRate": self.backoff_rate,
+        }
+
+
+@dataclass(slots=True)
+class Catcher:
+    errors: list[str]
+    next: str
+    result_path: str | None = "$.error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ErrorEquals": self.errors, "Next": self.next, "ResultPath": self.result_path}
+
+
+@dataclass(slots=True)
+class State:
+    comment: str | None = None
+
+    def body(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.body()
+        if self.comment:
+            d["Comment"] = self.comment
+        return d
+
+
+def _transition(d: dict[str, Any], next_state: str | None) -> dict[str, Any]:
+    if next_state is None:
+        d["End"] = True
+    else:
+        d["Next"] = next_state
+    return d
+
+
+@dataclass(slots=True)
+class Task(State):
+    resource: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    result_selector: dict[str, Any] | None = None
+    result_path: str | None = None
+    next: str | None = None
+    retry: list[Retrier] = field(default_factory=list)
+    catch: list[Catcher] = field(default_factory=list)
+    timeout_seconds: int | None = None
+
+    def body(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"Type": "Task", "Resource": self.resource, "Parameters": self.parameters}
+        if self.result_selector is not None:
+            d["ResultSelector"] = self.result_selector
+        if self.result_path is not None:
+            d["ResultPath"] = self.result_path
+        if self.timeout_seconds is not None:
+            d["TimeoutSeconds"] = self.timeout_seconds
+        if self.retry:
+            d["Retry"] = [r.to_dict() for r in self.retry]
+        if self.catch:
+            d["Catch"] = [c.to_dict() for c in self.catch]
+        return _transition(d, self.next)
+
+
+@dataclass(slots=True)
+class Wait(State):
+    seconds: int = 30
+    next: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        return _transition({"Type": "Wait", "Seconds": self.seconds}, self.next)
+
+
+@dataclass(slots=True)
+class Pass(State):
+    result: Any = None
+    result_path: str | None = None
+    next: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"Type": "Pass"}
+        if self.result is not None:
+            d["Result"] = self.result
+        if self.result_path is not None:
+            d["ResultPath"] = self.result_path
+        return _transition(d, self.next)
+
+
+@dataclass(slots=True)
+class Choice(State):
+    choices: list[dict[str, Any]] = field(default_factory=list)
+    default: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"Type": "Choice", "Choices": self.choices}
+        if self.default is not None:
+            d["Default"] = self.default
+        return d
+
+
+@dataclass(slots=True)
+class Succeed(State):
+    def body(self) -> dict[str, Any]:
+        return {"Type": "Succeed"}
+
+
+@dataclass(slots=True)
+class Fail(State):
+    error: str = "JobFailed"
+    cause: str = ""
+
+    def body(self) -> dict[str, Any]:
+        return {"Type": "Fail", "Error": self.error, "Cause": self.cause}
+
+
+@dataclass(slots=True)
+class StateMachine:
+    start_at: str
+    states: dict[str, State]
+    comment: str | None = None
+    timeout_seconds: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.comment:
+            d["Comment"] = self.comment
+        d["StartAt"] = self.start_at
+        if self.timeout_seconds is not None:
+            d["TimeoutSeconds"] = self.timeout_seconds
+        d["States"] = {name: s.to_dict() for name, s in self.states.items()}
+        return d
+
+
+def dumps(definition: dict[str, Any]) -> str:
+    """Canonical text of a definition: stable key order as built, UTF-8, trailing newline."""
+    return json.dumps(definition, ensure_ascii=False, indent=2) + "\n"

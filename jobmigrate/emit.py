@@ -1,0 +1,162 @@
+"""Writing a Plan out: Jinja templates for every file, atomically into the output folder.
+
+Templates hold layout only; this module prepares what they show (logical ids, names, JSON).
+The folder is built beside the target and moved into place, so a failure leaves either the
+previous folder or nothing, never half of a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import asl
+from .plan import JobNetPlan, Plan
+
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def environment(override: Path | None = None) -> jinja2.Environment:
+    """Templates from `override` first (users' copies), then the ones shipped with jobmigrate."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None:
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.FileSystemLoader(str(shipped_templates())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
+    env.filters["yaml_str"] = yaml_str
+    return env
+
+
+def shipped_templates() -> Path:
+    """The templates installed with the package (a real folder in wheels and editable installs)."""
+    return Path(str(importlib.resources.files("jobmigrate.templates")))
+
+
+def yaml_str(value: object) -> str:
+    """A YAML scalar that can hold any text: JSON string syntax is valid YAML."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
+def logical_id(prefix: str, name: str) -> str:
+    """CloudFormation logical id: alphanumeric; a hash keeps ids unique when cleaning merges names."""
+    cleaned = _NOT_ALNUM.sub("", name)
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:6].upper()
+    return f"{prefix}{cleaned[:200]}{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class MachineView:
+    net: JobNetPlan
+    logical_id: str
+    role_id: str
+    definition: dict[str, Any]
+    documents: list[str]
+    host_parameters: list[str]
+    schedules: list[dict[str, Any]]
+
+
+def _machine_views(plan: Plan) -> list[MachineView]:
+    views = []
+    for net in plan.jobnets:
+        lid = logical_id("StateMachine", net.state_machine)
+        schedules = []
+        for i, t in enumerate(x for x in net.triggers if x.kind == "schedule"):
+            schedules.append(
+                {
+                    "logical_id": logical_id("Schedule", f"{net.state_machine}-{i}"),
+                    "name": _schedule_name(net.state_machine, i),
+                    "expression": t.expression,
+                    "timezone": t.timezone,
+                    "description": f"{net.path} rule {t.rule}" if t.rule is not None else net.path,
+                }
+            )
+        views.append(
+            MachineView(
+                net=net,
+                logical_id=lid,
+                role_id=lid + "Role",
+                definition=plan.definitions[net.state_machine],
+                documents=sorted({j.document for j in net.jobs if j.document}),
+                host_parameters=sorted({_host_param(plan, j.host) for j in net.jobs if j.host}),
+                schedules=schedules,
+            )
+        )
+    return views
+
+
+def _host_param(plan: Plan, host: str) -> str:
+    return next(h.parameter for h in plan.hosts if h.name == host)
+
+
+def _schedule_name(machine: str, index: int) -> str:
+    """Scheduler names: at most 64 characters of `[0-9A-Za-z_.-]`."""
+    suffix = f"-{index}"
+    if len(machine) + len(suffix) <= 64:
+        return machine + suffix
+    digest = hashlib.sha1(machine.encode()).hexdigest()[:8]
+    return f"{machine[: 64 - len(suffix) - 9]}-{digest}{suffix}"
+
+
+def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
+    """Every output file, path relative to the output folder -> text."""
+    env = environment(templates)
+    machines = _machine_views(plan)
+    context = {"plan": plan, "machines": machines}
+    files: dict[str, str] = {
+        "plan.json": json.dumps(plan.to_json_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
+        "template.yaml": env.get_template("template.yaml.j2").render(context),
+        "report.md": env.get_template("report.md.j2").render(context),
+    }
+    for m in machines:
+        files[m.net.asl] = asl.dumps(m.definition)
+    return files
+
+
+def write_atomically(out: Path, files: dict[str, str]) -> None:
+    """Replace `out` with exactly `files`; on any error the previous `out` is untouched."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _staging(out) as stage:
+        for rel, text in sorted(files.items()):
+            target = (stage / rel).resolve()
+            if stage not in target.parents:
+                raise ValueError(f"refusing to write outside the output folder: {rel}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+            os.replace(stage, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(stage, out)
+
+
+@contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        yield stage
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)

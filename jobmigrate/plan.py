@@ -1,0 +1,77 @@
+"""The Plan: what the planner decided, as data the emitters lay out and `plan.json` records.
+
+`plan.json` is a contract (see docs/cli.md): field names here are what users' scripts read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .model import Finding, Source
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Trigger(PlanModel):
+    """What starts a state machine.
+
+    schedule: EventBridge Scheduler in `timezone`; rule: EventBridge rule in UTC;
+    event: an event pattern; none: started by its parent.
+    """
+
+    kind: Literal["schedule", "rule", "event", "none"]
+    expression: str | None = None
+    timezone: str | None = None
+    pattern: dict[str, Any] | None = None
+    description: str | None = None
+    rule: int | None = None  # legacy rule number this trigger implements
+
+
+class JobPlan(PlanModel):
+    path: str
+    state: str
+    executor: Literal["ssm-run-command", "batch", "lambda", "callback", "none"]
+    host: str | None = None
+    document: str | None = None
+    source: Source | None = None
+
+
+class JobNetPlan(PlanModel):
+    path: str
+    source: Source | None = None
+    state_machine: str
+    asl: str
+    triggers: list[Trigger] = Field(default_factory=list)
+    calendars: list[str] = Field(default_factory=list)
+    jobs: list[JobPlan] = Field(default_factory=list)
+
+
+class UnitCounts(PlanModel):
+    total: int
+    converted: int
+    manual_review: int
+
+
+class Host(PlanModel):
+    """A legacy host (JP1 agent, cron machine) and the template parameter naming its instance."""
+
+    name: str
+    parameter: str
+
+
+class Plan(PlanModel):
+    timezone: str
+    source_system: str
+    units: UnitCounts
+    jobnets: list[JobNetPlan] = Field(default_factory=list)
+    hosts: list[Host] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    # ASL definitions by state machine name; written to statemachines/, not into plan.json.
+    definitions: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
