@@ -7,12 +7,14 @@ can validate files as people type them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from jobmigrate.errors import InputError, InputErrors
 from jobmigrate.model import Folder, JobNet, Workflow
@@ -30,6 +32,11 @@ def schema() -> dict[str, Any]:
     return s
 
 
+def schema_text() -> str:
+    """The schema as shipped in jobmigrate/schema/workflow.schema.json."""
+    return json.dumps(schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def sniff(text: str) -> int:
     head = text.lstrip()[:2000]
     if "source_system" in head and ("children" in head or "jobnets" in head):
@@ -38,10 +45,31 @@ def sniff(text: str) -> int:
 
 
 def dumps(workflow: Workflow, fmt: str = "yaml") -> str:
-    data = workflow.model_dump(mode="json", exclude_defaults=True)
+    data = _compact(workflow)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _compact(value: object) -> Any:
+    """JSON-ready data without fields left at their defaults, except the discriminators
+    (`node`, `kind`) that tell a reader which model a mapping is."""
+    if isinstance(value, BaseModel):
+        out: dict[str, Any] = {}
+        for name, field in type(value).model_fields.items():
+            v = getattr(value, name)
+            if name in ("node", "kind") or v != field.get_default(call_default_factory=True):
+                out[name] = _compact(v)
+        return out
+    if isinstance(value, list | tuple):
+        return [_compact(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def parse(files: Sequence[SourceFile], options: ImportOptions) -> Workflow:
@@ -91,7 +119,11 @@ def _add_sources(node: yaml.Node | None, data: object, file: str) -> None:
     """Give every unit and rule written without `source` the file and line it is written at."""
     if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
         if ("node" in data or "date" in data) and "source" not in data:
-            data["source"] = {"file": file, "line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
+            data["source"] = {
+                "file": file,
+                "line": node.start_mark.line + 1,
+                "column": node.start_mark.column + 1,
+            }
         for key_node, value_node in node.value:
             key = getattr(key_node, "value", None)
             if isinstance(key, str) and key in data:

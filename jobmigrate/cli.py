@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from . import __version__, emit, planner
 from .errors import InputError, InputErrors, UsageError
 from .inputs import load
 from .model import Severity
+from .plan import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,7 +145,7 @@ def convert(
         sys.exit(1)
 
 
-def _summary(plan: planner.Plan, out_dir: str) -> None:
+def _summary(plan: Plan, out_dir: str) -> None:
     table = Table(title=f"jobmigrate → {out_dir}", show_header=True, header_style="bold")
     table.add_column("job-net")
     table.add_column("state machine")
@@ -166,9 +166,9 @@ def _summary(plan: planner.Plan, out_dir: str) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the neutral YAML/JSON format (--from yaml)."""
-    from converters.neutral import schema as build
+    from converters.neutral import schema_text
 
-    click.echo(json.dumps(build(), indent=2, ensure_ascii=False))
+    click.echo(schema_text(), nl=False)
 
 
 def main() -> None:

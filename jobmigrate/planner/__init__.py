@@ -41,7 +41,9 @@ def plan(workflow: Workflow) -> Plan:
     )
 
 
-def _plan_jobnet(net: JobNet, name: str, timezone: str) -> tuple[JobNetPlan, dict[str, object], list[Finding]]:
+def _plan_jobnet(
+    net: JobNet, name: str, timezone: str
+) -> tuple[JobNetPlan, dict[str, object], list[Finding]]:
     seq = structure.sequence(net)
     found_triggers, trigger_findings = triggers.jobnet_triggers(net, timezone)
     if net.start_condition is not None:

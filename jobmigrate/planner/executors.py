@@ -77,7 +77,10 @@ def ssm_run_command(job: Job, state: str, next_state: str | None, failed_state: 
         ),
         check: asl.Choice(
             choices=[
-                {"Or": [{"Variable": "$.command.result.Status", "StringEquals": s} for s in RUNNING], "Next": wait},
+                {
+                    "Or": [{"Variable": "$.command.result.Status", "StringEquals": s} for s in RUNNING],
+                    "Next": wait,
+                },
                 _success_choice(job, next_state or "Done"),
             ],
             default=failed_state,
