@@ -26,7 +26,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 def weekday_index(name: str) -> int:
     """`mo` -> 0 .. `su` -> 6, Python's numbering."""
-    return WEEKDAYS.index(name)  # type: ignore[arg-type]
+    return WEEKDAYS.index(name)  # type: ignore[arg-type,unused-ignore]
 
 
 def holiday_dates(source: HolidaySource, year: int) -> frozenset[dt.date]:

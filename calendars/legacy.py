@@ -153,7 +153,11 @@ def business_dates(
 
 
 def _simple_days(
-    rule: ScheduleRule, cal: BusinessCalendar, first: dt.date, last: dt.date, calendars: dict[str, BusinessCalendar]
+    rule: ScheduleRule,
+    cal: BusinessCalendar,
+    first: dt.date,
+    last: dt.date,
+    calendars: dict[str, BusinessCalendar],
 ) -> Iterator[dt.date]:
     date = rule.date
     if isinstance(date, DateList):

@@ -71,6 +71,7 @@ class MachineView:
     role_id: str
     definition: dict[str, Any]
     documents: list[str]
+    calendar_ids: list[str]
     host_parameters: list[str]
     schedules: list[dict[str, Any]]
 
@@ -81,13 +82,18 @@ def _machine_views(plan: Plan) -> list[MachineView]:
         lid = logical_id("StateMachine", net.state_machine)
         schedules = []
         for i, t in enumerate(x for x in net.triggers if x.kind == "schedule"):
+            payload: dict[str, Any] = {"scheduled_time": "<aws.scheduler.scheduled-time>"}
+            if t.calendars:
+                payload["calendars"] = t.calendars
+            rules = ", ".join(str(r) for r in t.rules)
             schedules.append(
                 {
                     "logical_id": logical_id("Schedule", f"{net.state_machine}-{i}"),
                     "name": _schedule_name(net.state_machine, i),
                     "expression": t.expression,
                     "timezone": t.timezone,
-                    "description": f"{net.path} rule {t.rule}" if t.rule is not None else net.path,
+                    "description": f"{net.path} rule {rules}" if rules else net.path,
+                    "input": json.dumps(payload, sort_keys=True),
                 }
             )
         views.append(
@@ -97,6 +103,7 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 role_id=lid + "Role",
                 definition=plan.definitions[net.state_machine],
                 documents=sorted({j.document for j in net.jobs if j.document}),
+                calendar_ids=[logical_id("Calendar", c) for c in net.calendars],
                 host_parameters=sorted({_host_param(plan, j.host) for j in net.jobs if j.host}),
                 schedules=schedules,
             )
@@ -121,7 +128,8 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
     """Every output file, path relative to the output folder -> text."""
     env = environment(templates)
     machines = _machine_views(plan)
-    context = {"plan": plan, "machines": machines}
+    calendars = [{"plan": c, "logical_id": logical_id("Calendar", c.name)} for c in plan.calendars]
+    context = {"plan": plan, "machines": machines, "calendars": calendars}
     files: dict[str, str] = {
         "plan.json": json.dumps(plan.to_json_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
         "template.yaml": env.get_template("template.yaml.j2").render(context),
@@ -129,6 +137,8 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
     }
     for m in machines:
         files[m.net.asl] = asl.dumps(m.definition)
+    for c in plan.calendars:
+        files[c.file] = c.ics
     return files
 
 

@@ -28,12 +28,13 @@ class Trigger(PlanModel):
     timezone: str | None = None
     pattern: dict[str, Any] | None = None
     description: str | None = None
-    rule: int | None = None  # legacy rule number this trigger implements
+    calendars: list[str] = Field(default_factory=list)  # gate: run only when all are OPEN
+    rules: list[int] = Field(default_factory=list)  # legacy rule numbers this trigger implements
 
 
 class JobPlan(PlanModel):
     path: str
-    state: str
+    state: str | None  # None: not planned yet (see findings)
     executor: Literal["ssm-run-command", "batch", "lambda", "callback", "none"]
     host: str | None = None
     document: str | None = None
@@ -56,6 +57,25 @@ class UnitCounts(PlanModel):
     manual_review: int
 
 
+class CalendarPlan(PlanModel):
+    """An SSM Change Calendar document the state machines consult before running."""
+
+    name: str
+    type: Literal["DEFAULT_OPEN", "DEFAULT_CLOSED"]
+    timezone: str
+    description: str
+    file: str
+    events: int
+    ics: str = Field(default="", exclude=True)
+
+
+class Horizon(PlanModel):
+    """The dates over which schedules were compiled and proven; calendars cover exactly these."""
+
+    start: str
+    end: str
+
+
 class Host(PlanModel):
     """A legacy host (JP1 agent, cron machine) and the template parameter naming its instance."""
 
@@ -66,8 +86,11 @@ class Host(PlanModel):
 class Plan(PlanModel):
     timezone: str
     source_system: str
+    trigger: Literal["scheduler", "rule"] = "scheduler"
+    horizon: Horizon
     units: UnitCounts
     jobnets: list[JobNetPlan] = Field(default_factory=list)
+    calendars: list[CalendarPlan] = Field(default_factory=list)
     hosts: list[Host] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     # ASL definitions by state machine name; written to statemachines/, not into plan.json.

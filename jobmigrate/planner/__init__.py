@@ -1,23 +1,46 @@
-"""The planner: IR job-nets -> state machines, triggers and findings (a Plan).
+"""The planner: IR job-nets -> state machines, triggers, calendars and findings (a Plan).
 
 It knows nothing of legacy syntax: everything it needs is in the IR. Each concern lives in its
-own module: structure (order of jobs), executors (how a job runs), triggers (what starts a
-state machine), naming (AWS names and limits).
+own module: structure (order of jobs), executors (how a job runs), gates (calendar checks),
+triggers (what starts a state machine), naming (AWS names and limits).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from calendars.changecal import MAX_DOCUMENT_BYTES, to_ics
+from calendars.compile import CalendarPool, TriggerMode
+from calendars.legacy import Horizon as Window
 from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
-from jobmigrate.plan import Host, JobNetPlan, JobPlan, Plan, Trigger, UnitCounts
+from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, JobPlan, Plan, Trigger, UnitCounts
 
-from . import executors, structure, triggers
+from . import executors, gates, structure, triggers
 from .naming import MAX_NAME, NameRegistry, aws_name, jobnet_machine_name
 
 DONE = "Done"
 
 
-def plan(workflow: Workflow) -> Plan:
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    start: dt.date
+    end: dt.date
+    trigger: TriggerMode = "scheduler"
+
+
+def default_options(today: dt.date | None = None) -> PlanOptions:
+    """This year and the next: long enough to review, short enough for calendar quotas."""
+    today = today or dt.date.today()
+    return PlanOptions(start=dt.date(today.year, 1, 1), end=dt.date(today.year + 1, 12, 31))
+
+
+def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
+    options = options or default_options()
+    window = Window(options.start, options.end, ZoneInfo(workflow.timezone))
+    pool = CalendarPool()
     machines = NameRegistry()
     findings: list[Finding] = list(workflow.findings)
     jobnets: list[JobNetPlan] = []
@@ -25,29 +48,74 @@ def plan(workflow: Workflow) -> Plan:
     hosts: set[str] = set()
     for net in workflow.root_jobnets():
         name = machines.claim(jobnet_machine_name(net.path), net.path)
-        net_plan, definition, net_findings = _plan_jobnet(net, name, workflow.timezone)
+        found, compiled = triggers.jobnet_triggers(net, workflow, window, pool, options.trigger)
+        findings.extend(compiled.findings)
+        net_plan, definition, net_findings = _plan_jobnet(net, name, found)
         jobnets.append(net_plan)
         definitions[name] = definition
         findings.extend(net_findings)
         hosts.update(j.host for j in net_plan.jobs if j.host)
+    calendars = _calendar_plans(pool, findings, options)
     return Plan(
         timezone=workflow.timezone,
         source_system=workflow.source_system,
+        trigger=options.trigger,
+        horizon=Horizon(start=options.start.isoformat(), end=options.end.isoformat()),
         units=_count_units(workflow, findings),
         jobnets=jobnets,
+        calendars=calendars,
         hosts=[Host(name=h, parameter=executors.host_parameter(h)) for h in sorted(hosts)],
         findings=findings,
         definitions=definitions,
     )
 
 
+def _calendar_plans(pool: CalendarPool, findings: list[Finding], options: PlanOptions) -> list[CalendarPlan]:
+    plans = []
+    for name in sorted(pool.calendars):
+        cal = pool.calendars[name]
+        text = to_ics(cal)
+        if len(text.encode()) > MAX_DOCUMENT_BYTES:
+            findings.append(
+                Finding(
+                    severity=Severity.ERROR,
+                    code="JM220",
+                    message=f"Change Calendar {name} is {len(text.encode())} bytes, over the SSM document "
+                    "limit; shorten the horizon with --start/--end",
+                    path=name,
+                )
+            )
+        plans.append(
+            CalendarPlan(
+                name=name,
+                type=cal.type,
+                timezone=cal.timezone,
+                description=cal.description,
+                file=f"calendars/{name}.ics",
+                events=len(cal.events),
+                ics=text,
+            )
+        )
+    if plans:
+        findings.append(
+            Finding(
+                severity=Severity.INFO,
+                code="JM221",
+                message=f"Change Calendars cover {options.start} to {options.end}; convert again with a "
+                "later --end before then, or scheduled runs stop (run-day calendars) or ignore holidays",
+                path="",
+            )
+        )
+    return plans
+
+
 def _plan_jobnet(
-    net: JobNet, name: str, timezone: str
+    net: JobNet, name: str, found_triggers: list[Trigger]
 ) -> tuple[JobNetPlan, dict[str, object], list[Finding]]:
     seq = structure.sequence(net)
-    found_triggers, trigger_findings = triggers.jobnet_triggers(net, timezone)
+    extra: list[Finding] = []
     if net.start_condition is not None:
-        trigger_findings.append(
+        extra.append(
             Finding(
                 severity=Severity.ERROR,
                 code="JM203",
@@ -59,8 +127,14 @@ def _plan_jobnet(
     if not found_triggers:
         found_triggers = [Trigger(kind="none", description="no schedule: started by hand or by its parent")]
     state_names = NameRegistry(MAX_NAME - len("-status"))
+    for reserved in (DONE, gates.GATE, gates.CHECK, gates.IS_OPEN, gates.SKIPPED):
+        state_names.claim(reserved, reserved)
     named = [(job, state_names.claim(aws_name(job.name, state_names.limit), job.path)) for job in seq.jobs]
     states: dict[str, asl.State] = {}
+    first = named[0][1] if named else DONE
+    calendars = sorted({c for t in found_triggers for c in t.calendars})
+    if calendars:
+        states.update(gates.gate_states(first))
     jobs: list[JobPlan] = []
     for i, (job, state) in enumerate(named):
         following = named[i + 1][1] if i + 1 < len(named) else DONE
@@ -78,9 +152,12 @@ def _plan_jobnet(
                 source=job.source,
             )
         )
+    jobs.extend(
+        JobPlan(path=job.path, state=None, executor="none", source=job.source) for job in seq.unplanned
+    )
     states[DONE] = asl.Succeed()
     machine = asl.StateMachine(
-        start_at=named[0][1] if named else DONE,
+        start_at=gates.GATE if calendars else first,
         states=states,
         comment=f"{net.path}" + (f" ({net.source})" if net.source else ""),
     )
@@ -90,9 +167,10 @@ def _plan_jobnet(
         state_machine=name,
         asl=f"statemachines/{name}.asl.json",
         triggers=found_triggers,
+        calendars=calendars,
         jobs=jobs,
     )
-    return net_plan, machine.to_dict(), seq.findings + trigger_findings
+    return net_plan, machine.to_dict(), seq.findings + extra
 
 
 def _count_units(workflow: Workflow, findings: list[Finding]) -> UnitCounts:

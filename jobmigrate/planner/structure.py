@@ -16,6 +16,7 @@ from jobmigrate.model import Finding, Job, JobNet, Severity
 @dataclass(slots=True)
 class Sequence:
     jobs: list[Job] = field(default_factory=list)
+    unplanned: list[Job] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -33,8 +34,10 @@ def _visit(net: JobNet, out: Sequence) -> None:
                 continue
             _visit(child, out)
         elif child.recovery:
+            out.unplanned.append(child)
             out.findings.append(_unplanned(child, "JM102", "recovery jobs are not planned yet"))
         elif child.kind != "command" or child.command is None:
+            out.unplanned.append(child)
             out.findings.append(_unplanned(child, "JM101", f"{child.kind} units are not planned yet"))
         else:
             out.jobs.append(child)
