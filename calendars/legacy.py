@@ -332,10 +332,16 @@ def _days_from_start(rule: ScheduleRule, cal: BusinessCalendar, day: dt.date) ->
     move = rule.days_from_start
     if move is None or move.mode == "no":
         return day
-    if move.mode == "days_before":
-        return day - dt.timedelta(days=move.days)
-    if move.mode == "days_after":
-        return day + dt.timedelta(days=move.days)
+    if move.mode in ("days_before", "days_after"):
+        # Calendar days first, then on to the nearest open day in the same direction
+        # (`ajscalutil -s db|da`), at most N days from the computed date.
+        step = -ONE_DAY if move.mode == "days_before" else ONE_DAY
+        moved = day + step * move.days
+        while not cal.is_open(moved):
+            moved += step
+            if abs((moved - day).days) > move.max_shift:
+                return None
+        return moved
     moved = cal.shift_open(day, -move.days if move.mode == "open_before" else move.days)
     if abs((moved - day).days) > move.max_shift:
         return None

@@ -97,4 +97,8 @@ class Plan(PlanModel):
     definitions: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True)
+        for net in data["jobnets"]:
+            for job in net["jobs"]:
+                job.setdefault("state", None)  # an unplanned job still names its (missing) state
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,34 +10,11 @@ import pytest
 from converters import ImportOptions, SourceFile
 from converters.neutral import parse
 from jobmigrate import emit, planner
-from jobmigrate.model import Command, Edge, Job, JobNet, UnixCron, Workflow
+from jobmigrate.model import Command, Edge, Job, JobNet, Workflow
 from jobmigrate.planner.naming import NameRegistry, aws_name, jobnet_machine_name
-from jobmigrate.planner.triggers import compress, unix_cron_triggers
 from jobmigrate.verify.asl_check import problems
 
 from .conftest import FIXTURES, assert_golden
-
-ALL_DOM = list(range(1, 32))
-ALL_MONTHS = list(range(1, 13))
-
-
-def cron(
-    minutes: list[int],
-    hours: list[int],
-    dom: list[int] | None = None,
-    dow: list[int] | None = None,
-    months: list[int] | None = None,
-) -> UnixCron:
-    return UnixCron(
-        expression="test",
-        minutes=minutes,
-        hours=hours,
-        days_of_month=dom or ALL_DOM,
-        months=months or ALL_MONTHS,
-        days_of_week=dow if dow is not None else list(range(7)),
-        dom_restricted=dom is not None,
-        dow_restricted=dow is not None,
-    )
 
 
 @pytest.mark.parametrize(
@@ -68,39 +46,13 @@ def test_registry_keeps_names_unique() -> None:
     assert a == "X" and b != a and b.startswith("X-")
 
 
-def test_compress_field_values() -> None:
-    assert compress(list(range(60)), 0, 59) == "*"
-    assert compress([0, 15, 30, 45], 0, 59) == "0,15,30,45"
-    assert compress([8, 9, 10, 11, 17], 0, 23) == "8-11,17"
-    assert compress([2, 3, 4, 5, 6], 1, 7, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")) == "MON-FRI"
-
-
-def test_weekday_cron_uses_aws_numbering() -> None:
-    (trigger,), problems_found = unix_cron_triggers(cron([30], [22], dow=[1, 2, 3, 4, 5]), "Asia/Tokyo", 1)
-    assert trigger.expression == "cron(30 22 ? * MON-FRI *)"
-    assert trigger.timezone == "Asia/Tokyo" and not problems_found
-
-
-def test_sunday_is_one_on_aws() -> None:
-    (trigger,), _ = unix_cron_triggers(cron([0], [6], dow=[0]), "UTC", 1)
-    assert trigger.expression == "cron(0 6 ? * SUN *)"
-
-
-def test_day_of_month_cron() -> None:
-    (trigger,), _ = unix_cron_triggers(cron([0], [19], dom=[28, 29, 30, 31]), "UTC", 1)
-    assert trigger.expression == "cron(0 19 28-31 * ? *)"
-
-
-def test_dom_or_dow_is_reported_not_approximated() -> None:
-    triggers, problems_found = unix_cron_triggers(cron([0], [9], dom=[1, 15], dow=[1]), "UTC", 1)
-    assert [t.expression for t in triggers] == ["cron(0 9 1,15 * ? *)", "cron(0 9 ? * MON *)"]
-    assert problems_found and "two executions" in problems_found[0]
+OPTIONS = planner.PlanOptions(start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
 
 
 def nightly_plan() -> planner.Plan:
     text = (FIXTURES / "yaml" / "nightly.yaml").read_text(encoding="utf-8")
     wf = parse([SourceFile(path="tests/fixtures/yaml/nightly.yaml", text=text)], ImportOptions())
-    return planner.plan(wf)
+    return planner.plan(wf, OPTIONS)
 
 
 def test_each_job_runs_through_a_polling_loop() -> None:
@@ -144,11 +96,12 @@ def test_unplanned_units_are_findings_and_counted() -> None:
         ],
         edges=[Edge(pred="A", succ="J"), Edge(pred="A", succ="R", kind="on_failure")],
     )
-    plan = planner.plan(Workflow(source_system="yaml", children=[net], unit_count=4))
+    plan = planner.plan(Workflow(source_system="yaml", children=[net], unit_count=4), OPTIONS)
     codes = sorted(f.code for f in plan.findings)
     assert "JM101" in codes and "JM102" in codes and "JM201" not in codes
     assert plan.units.total == 4 and plan.units.manual_review + plan.units.converted == 4
-    assert [j.path for j in plan.jobnets[0].jobs] == ["/N/A"]
+    planned = [(j.path, j.state) for j in plan.jobnets[0].jobs]
+    assert planned == [("/N/A", "A"), ("/N/J", None), ("/N/R", None)]
 
 
 def test_cycles_are_reported() -> None:
@@ -158,5 +111,5 @@ def test_cycles_are_reported() -> None:
         children=[Job(name=n, path=f"/N/{n}", command=Command(text=n)) for n in "AB"],
         edges=[Edge(pred="A", succ="B"), Edge(pred="B", succ="A")],
     )
-    plan = planner.plan(Workflow(source_system="yaml", children=[net], unit_count=3))
+    plan = planner.plan(Workflow(source_system="yaml", children=[net], unit_count=3), OPTIONS)
     assert any(f.code == "JM105" for f in plan.findings)

@@ -1,0 +1,1 @@
+"""Subcommands of the `jobmigrate` command line, one module each."""
