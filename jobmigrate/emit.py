@@ -74,6 +74,7 @@ class MachineView:
     calendar_ids: list[str]
     host_parameters: list[str]
     schedules: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
 
 
 def _machine_views(plan: Plan) -> list[MachineView]:
@@ -96,6 +97,22 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                     "input": json.dumps(payload, sort_keys=True),
                 }
             )
+        rules = []
+        for i, t in enumerate(x for x in net.triggers if x.kind == "rule"):
+            # A rule's event carries the scheduled minute in `time`; pass it on as the schedule
+            # time the gate evaluates. An unquoted placeholder inserts the value as JSON.
+            template = '{"scheduled_time": <time>' + (
+                ', "calendars": ' + json.dumps(t.calendars) if t.calendars else ""
+            )
+            rules.append(
+                {
+                    "logical_id": logical_id("Rule", f"{net.state_machine}-{i}"),
+                    "name": _schedule_name(net.state_machine, i),
+                    "expression": t.expression,
+                    "description": f"{net.path} (UTC)",
+                    "input_template": template + "}",
+                }
+            )
         views.append(
             MachineView(
                 net=net,
@@ -106,6 +123,7 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 calendar_ids=[logical_id("Calendar", c) for c in net.calendars],
                 host_parameters=sorted({_host_param(plan, j.host) for j in net.jobs if j.host}),
                 schedules=schedules,
+                rules=rules,
             )
         )
     return views
