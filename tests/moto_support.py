@@ -18,7 +18,9 @@ from unittest import mock
 
 import boto3
 from moto import mock_aws
+from moto.core.responses import ActionResult
 from moto.ssm.models import SimpleSystemManagerBackend
+from moto.ssm.responses import SimpleSystemManagerResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
@@ -34,15 +36,26 @@ class CommandLog:
 
     sent: list[str] = field(default_factory=list)
     polls: dict[str, int] = field(default_factory=dict)
+    calendar_checks: list[tuple[list[str], str]] = field(default_factory=list)
 
 
 def _no_wait(self: WaitFunction, env: Any, wait_seconds: int) -> None:
     return None
 
 
+CalendarAnswer = Callable[[list[str], str], str]  # (calendar names, AtTime) -> OPEN/CLOSED
+
+
+def _always_open(names: list[str], at_time: str) -> str:
+    return "OPEN"
+
+
 @contextmanager
-def local_aws(outcome: Callable[[str], Outcome]) -> Iterator[CommandLog]:
-    """A mocked AWS where each command first reports InProgress, then `outcome(command)`."""
+def local_aws(
+    outcome: Callable[[str], Outcome], calendar_state: CalendarAnswer = _always_open
+) -> Iterator[CommandLog]:
+    """A mocked AWS where each command first reports InProgress, then `outcome(command)`,
+    and GetCalendarState (which moto lacks) answers `calendar_state(names, at_time)`."""
     log = CommandLog()
     commands: dict[str, str] = {}
     original_send = SimpleSystemManagerBackend.send_command
@@ -70,8 +83,15 @@ def local_aws(outcome: Callable[[str], Outcome]) -> Iterator[CommandLog]:
             "StandardErrorContent": "",
         }
 
+    def get_calendar_state(self: SimpleSystemManagerResponse) -> ActionResult:
+        names = self._get_param("CalendarNames")
+        at_time = self._get_param("AtTime")
+        log.calendar_checks.append((list(names), at_time))
+        return ActionResult({"State": calendar_state(list(names), at_time), "AtTime": at_time})
+
     with (
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
+        mock.patch.object(SimpleSystemManagerResponse, "get_calendar_state", get_calendar_state, create=True),
         mock.patch.object(WaitFunction, "_wait_interval", _no_wait),
         mock.patch.object(retrier_decl.time, "sleep", lambda s: None),
         mock.patch.object(SimpleSystemManagerBackend, "send_command", send_command),
