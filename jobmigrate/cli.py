@@ -97,13 +97,11 @@ def schema() -> None:
 
 
 def _register_subcommands() -> None:
+    # Imported here: the command modules import from jobmigrate.commands.common, not from cli.
+    from .commands.cron import cron
     from .commands.schedule import schedule
 
     cli.add_command(schedule)
-    try:
-        from .commands.cron import cron
-    except ImportError:  # pragma: no cover - the cron command ships in the same package
-        return
     cli.add_command(cron)
 
 

@@ -44,12 +44,19 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
     env.filters["yaml_str"] = yaml_str
+    env.filters["describe"] = _describe
     return env
 
 
 def shipped_templates() -> Path:
     """The templates installed with the package (a real folder in wheels and editable installs)."""
     return Path(str(importlib.resources.files("jobmigrate.templates")))
+
+
+def _describe(expression: str, timezone: str | None = None) -> str:
+    from .describe import describe
+
+    return describe(expression, timezone)
 
 
 def yaml_str(value: object) -> str:
@@ -86,14 +93,14 @@ def _machine_views(plan: Plan) -> list[MachineView]:
             payload: dict[str, Any] = {"scheduled_time": "<aws.scheduler.scheduled-time>"}
             if t.calendars:
                 payload["calendars"] = t.calendars
-            rules = ", ".join(str(r) for r in t.rules)
+            numbers = ", ".join(str(r) for r in t.rules)
             schedules.append(
                 {
                     "logical_id": logical_id("Schedule", f"{net.state_machine}-{i}"),
                     "name": _schedule_name(net.state_machine, i),
                     "expression": t.expression,
                     "timezone": t.timezone,
-                    "description": f"{net.path} rule {rules}" if rules else net.path,
+                    "description": f"{net.path} rule {numbers}" if numbers else net.path,
                     "input": json.dumps(payload, sort_keys=True),
                 }
             )
