@@ -135,6 +135,7 @@ def business_dates(
         days = _simple_days(rule, cal, first, last, calendars or {})
     else:
         days = _jp1_days(rule, cal, first, last, registration)
+    excluded = _excluded(rule, calendars or {})
     out: set[dt.date] = set()
     for day in days:
         moved = _substitute(rule, cal, day)
@@ -147,9 +148,22 @@ def business_dates(
             continue
         if rule.start_date is not None and moved < rule.start_date and rule.cycle is None:
             continue
-        if first <= moved <= last:
+        if first <= moved <= last and (excluded is None or not excluded.is_open(moved)):
             out.add(moved)
     return sorted(out)
+
+
+def _excluded(rule: ScheduleRule, calendars: dict[str, BusinessCalendar]) -> BusinessCalendar | None:
+    """AutoSys `exclude_calendar`: no run on the days that calendar lists.
+
+    Date-list calendars (AutoSys, Control-M DEFCAL) are IR calendars whose open days are the
+    listed dates, so a listed date is an open day of the excluding calendar."""
+    if rule.exclude_calendar is None:
+        return None
+    found = calendars.get(rule.exclude_calendar)
+    if found is None:
+        raise Unsupported(f"calendar {rule.exclude_calendar!r} is not defined")
+    return found
 
 
 def _simple_days(

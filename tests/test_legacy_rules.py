@@ -230,3 +230,15 @@ def test_weekdays_and_date_lists() -> None:
     ]  # Monday 13th is closed and cancelled
     once = ScheduleRule(date=DateList(dates=[D(2025, 1, 7)]), shift="none")
     assert dates(once, fin(), D(2025, 1, 1), D(2025, 1, 31)) == [D(2025, 1, 7)]
+
+
+def test_exclude_calendar_removes_its_listed_days() -> None:
+    listed = Calendar(
+        name="HOLIDAYS",
+        closed_weekdays=["mo", "tu", "we", "th", "fr", "sa", "su"],
+        open_dates=[D(2025, 1, 6)],
+    )
+    cals = {"HOLIDAYS": BusinessCalendar([listed])}
+    rule = ScheduleRule(date=Weekdays(weekdays=["mo"]), exclude_calendar="HOLIDAYS", shift="none")
+    got = business_dates(rule, BusinessCalendar([]), D(2025, 1, 1), D(2025, 1, 20), D(2025, 1, 1), cals)
+    assert got == [D(2025, 1, 13), D(2025, 1, 20)]
