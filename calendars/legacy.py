@@ -78,8 +78,8 @@ def rule_instants(
     """Every instant `rule` starts its job-net within the horizon, sorted, without repeats."""
     tz = ZoneInfo(rule.timezone) if rule.timezone else horizon.tz
     if isinstance(rule.date, UnixCron):
-        start = dt.datetime.combine(horizon.first, dt.time(), tz)
-        end = dt.datetime.combine(horizon.last + ONE_DAY, dt.time(), tz)
+        # The horizon's bounds are instants in the conversion's zone; cron walks its own wall clock.
+        start, end = horizon.start.astimezone(tz), horizon.end.astimezone(tz)
         return sorted(set(unixcron.from_ir(rule.date).fire_times(start, end)))
     # Runs at up to 47:59 or after a base time belong to earlier business dates: look back.
     first = horizon.first - dt.timedelta(days=2)
