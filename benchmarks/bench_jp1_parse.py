@@ -17,7 +17,7 @@ from gen_jp1 import generate
 from converters.jp1.parser import parse_units
 from converters.jp1.syntax import UnitDef
 
-_JOB_TYPES = {"j", "rj", "pj", "rpj", "jdj", "rjdj"}
+_JOB_TYPES = {"j", "rj", "pj", "rp", "jdj", "rjdj"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,7 +124,9 @@ def test_repeated_keys_are_kept_in_order() -> None:
 
 
 def test_params_and_child_units_may_interleave() -> None:
-    unit = one("unit=n,,,;\n{\n\tty=n;\n\tunit=a,,,;\n\t{\n\t}\n\tsd=1,en;\n\tunit=b,,,;{}\n\tst=1,10:00;\n}\n")
+    unit = one(
+        "unit=n,,,;\n{\n\tty=n;\n\tunit=a,,,;\n\t{\n\t}\n\tsd=1,en;\n\tunit=b,,,;{}\n\tst=1,10:00;\n}\n"
+    )
     assert [p.key for p in unit.params] == ["ty", "sd", "st"]
     assert [c.name for c in unit.children] == ["a", "b"]
 
@@ -212,14 +214,14 @@ def test_comments_anywhere_between_statements() -> None:
 
 
 def test_spaces_tabs_and_one_line_blocks_are_insignificant() -> None:
-    a = one("unit=j,,,;\n{\n\tty=j;\n\tsc=\"x\";\n}\n")
+    a = one('unit=j,,,;\n{\n\tty=j;\n\tsc="x";\n}\n')
     b = one('unit = j , , , ;{ ty = j ;   sc= "x" ; }')
     c = one('unit=j,,,;\f\v{\tty=j;\tsc="x";}')
     assert shape([a]) == shape([b]) == shape([c])
 
 
 def test_crlf_gives_the_same_tree_and_positions() -> None:
-    lf = "unit=g,,,;\n{\n\tty=g;\n\tcm=\"x\";\n\tunit=n,,,;\n\t{\n\t\tte=\"a\nb\";\n\t}\n}\n"
+    lf = 'unit=g,,,;\n{\n\tty=g;\n\tcm="x";\n\tunit=n,,,;\n\t{\n\t\tte="a\nb";\n\t}\n}\n'
     crlf = lf.replace("\n", "\r\n")
     a, b = one(lf), one(crlf)
     assert shape([a]) == shape([b])
@@ -500,7 +502,7 @@ def test_generated_definitions_parse_and_round_trip() -> None:
 
 _NAME_CHARS = "ABCXYZabcxyz0189_-.判定ジョブ日次集計"
 _VALUE_CHARS = st.one_of(
-    st.sampled_from(list(' ,;"#()={}\n\t/*+:@') + ["判", "ジ", "\u3000", "\x0b", "\x85"]),
+    st.sampled_from([*' ,;"#()={}\n\t/*+:@', "判", "ジ", "\u3000", "\x0b", "\x85"]),
     st.characters(codec="utf-8", exclude_characters="\r\x00"),
 )
 _KEYS = st.from_regex(r"[a-z][a-z0-9]{0,4}", fullmatch=True).filter(lambda k: k != "unit")

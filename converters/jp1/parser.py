@@ -119,40 +119,39 @@ def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:
                 col = len(indent) + 1
             else:
                 col = pos - line_start + len(indent) + 1
-            pos = m.end()
             if close:
+                pos = m.end()
                 if not open_units:
                     _fail(text, file, pos - 1, "unexpected '}' (no unit is open)")
                 open_units.pop().end_line = line
                 params = open_units[-1].params if open_units else None
                 continue
             if key == "unit":
-                unit, pos, line, line_start = _open_unit(
-                    text, file, line_start + col + 4, line, col, line_start, bool(open_units)
-                )
-                (open_units[-1].children if open_units else top).append(unit)
-                open_units.append(unit)
-                params = unit.params
-                continue
-            if params is None:
-                _fail(text, file, m.start(3), f"parameter '{key}' outside any unit (expected 'unit=')")
-            value_col = col + len(key) + 1
-            if plain is not None:
-                if "," in plain:
-                    values = _split_plain(plain, line, value_col)
-                else:
-                    value = plain.strip(" \t")
-                    if len(value) != len(plain):
-                        value_col += len(plain) - len(plain.lstrip(" \t"))
-                    values = [Scalar(value, False, line, value_col)]
-                params.append(Param(key, values, plain, line, col))
-            elif quoted is not None:
-                value = _unescape(quoted) if "#" in quoted else quoted
-                params.append(Param(key, [Scalar(value, True, line, value_col)], f'"{quoted}"', line, col))
+                # Unit headers, once per unit, take the general path, which also reads the '{'.
+                pos = line_start + col - 1
             else:
-                tuple_ = Tuple(_plain_tuple_items(inner), line, value_col)
-                params.append(Param(key, [tuple_], f"({inner})", line, col))
-            continue
+                if params is None:
+                    _fail(text, file, m.start(3), f"parameter '{key}' outside any unit (expected 'unit=')")
+                pos = m.end()
+                value_col = col + len(key) + 1
+                if plain is not None:
+                    if "," in plain:
+                        values = _split_plain(plain, line, value_col)
+                    else:
+                        value = plain.strip(" \t")
+                        if len(value) != len(plain):
+                            value_col += len(plain) - len(plain.lstrip(" \t"))
+                        values = [Scalar(value, False, line, value_col)]
+                    params.append(Param(key, values, plain, line, col))
+                elif quoted is not None:
+                    value = _unescape(quoted) if "#" in quoted else quoted
+                    params.append(
+                        Param(key, [Scalar(value, True, line, value_col)], f'"{quoted}"', line, col)
+                    )
+                else:
+                    tuple_ = Tuple(_plain_tuple_items(inner), line, value_col)
+                    params.append(Param(key, [tuple_], f"({inner})", line, col))
+                continue
 
         # The general path: comments and unusual blank space, then one statement of any form.
         end = _skip(_GAP, text, pos)
