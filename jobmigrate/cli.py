@@ -98,11 +98,13 @@ def schema() -> None:
 
 def _register_subcommands() -> None:
     # Imported here: the command modules import from jobmigrate.commands.common, not from cli.
+    from .commands.calendar import calendar
     from .commands.cron import cron
     from .commands.schedule import schedule
 
     cli.add_command(schedule)
     cli.add_command(cron)
+    cli.add_command(calendar)
 
 
 _register_subcommands()
