@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from jobmigrate.model import Finding, JobNet, ScheduleRule, Severity, Undefined, Workflow
+from jobmigrate.model import Finding, JobNet, Severity, Undefined
 
 from . import awscron
 from .business import BusinessCalendar
 from .changecal import ChangeCalendar, day_events, state
-from .legacy import Horizon, Unsupported, rule_instants
+from .legacy import Horizon
+from .schedules import Schedules
 
 TriggerMode = Literal["scheduler", "rule"]
 AWS_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -72,13 +73,52 @@ class Compiled:
     scheduled: bool = True  # False: the job-net has no schedule of its own
 
 
-class CalendarPool:
-    """Change Calendars shared by all job-nets of one conversion, one per distinct content."""
+class AwsRuns:
+    """The AWS side's start instants per (expression, zone, gates), each computed once."""
 
-    def __init__(self) -> None:
+    def __init__(self, horizon: Horizon) -> None:
+        self.horizon = horizon
+        self._cache: dict[tuple[str, str, tuple[str, ...]], list[dt.datetime]] = {}
+
+    def runs(self, expression: str, zone: ZoneInfo, calendars: Sequence[ChangeCalendar]) -> list[dt.datetime]:
+        key = (expression, zone.key, tuple(c.name for c in calendars))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = aws_runs(expression, zone, calendars, self.horizon)
+        return found
+
+
+class CalendarPool:
+    """Change Calendars shared by all job-nets of one conversion, one per distinct content,
+    and the trigger chosen for each distinct run pattern."""
+
+    def __init__(self, horizon: Horizon) -> None:
         self.calendars: dict[str, ChangeCalendar] = {}
+        self.aws = AwsRuns(horizon)
+        self._chosen: dict[tuple[object, ...], _Candidate | None] = {}
+        self._closed: dict[str, ChangeCalendar] = {}
+
+    def cheapest(
+        self,
+        zone: ZoneInfo,
+        times: list[tuple[int, int]],
+        instants: list[dt.datetime],
+        cal: BusinessCalendar,
+        horizon: Horizon,
+    ) -> _Candidate | None:
+        key = (zone.key, tuple(times), tuple(instants), cal.name)
+        if key not in self._chosen:
+            self._chosen[key] = _cheapest(zone, times, instants, cal, horizon, self)
+        chosen = self._chosen[key]
+        return chosen
 
     def closed_days(self, cal: BusinessCalendar, horizon: Horizon) -> ChangeCalendar:
+        if cal.name in self._closed:
+            return self._closed[cal.name]
+        self._closed[cal.name] = self._closed_days(cal, horizon)
+        return self._closed[cal.name]
+
+    def _closed_days(self, cal: BusinessCalendar, horizon: Horizon) -> ChangeCalendar:
         closed = [d for d in _days(horizon.first, horizon.last) if not cal.is_open(d)]
         events = day_events(closed, horizon.tz, "closed")
         name = _calendar_name("closed-days", cal.name, horizon.tz.key, [e.start.isoformat() for e in events])
@@ -123,66 +163,22 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-# --------------------------------------------------------------------------- legacy side
-
-
-def legacy_instants(
-    net: JobNet, workflow: Workflow, horizon: Horizon, findings: list[Finding] | None = None
-) -> tuple[list[dt.datetime], dict[int, list[dt.datetime]]]:
-    """The legacy run instants of a root job-net (union of its rules) and per rule."""
-    cal = business_calendar(net, workflow)
-    calendars = {c.name: BusinessCalendar.resolve(c.name, workflow.calendars) for c in workflow.calendars}
-    per_rule: dict[int, list[dt.datetime]] = {}
-    for rule in net.schedule:
-        if isinstance(rule.date, Undefined):
-            continue
-        rule_cal = BusinessCalendar.resolve(rule.calendar, workflow.calendars) if rule.calendar else cal
-        try:
-            found = rule_instants(rule, rule_cal, horizon, calendars=calendars)
-        except Unsupported as e:
-            if findings is not None:
-                findings.append(_finding(net, rule, "JM210", str(e)))
-            continue
-        per_rule.setdefault(rule.number, []).extend(found)
-    _apply_exclusive(net, workflow, horizon, per_rule)
-    union = sorted({i for v in per_rule.values() for i in v})
-    return union, per_rule
-
-
-def _apply_exclusive(
-    net: JobNet, workflow: Workflow, horizon: Horizon, per_rule: dict[int, list[dt.datetime]]
-) -> None:
-    """JP1 `ejn`: no run on the business days the named job-net runs."""
-    names = {r.exclusive_jobnet for r in net.schedule if r.exclusive_jobnet}
-    for name in names:
-        other = next((n for n in workflow.root_jobnets() if n.name == name or n.path == name), None)
-        if other is None or other is net:
-            continue
-        other_days = {i.date() for i in legacy_instants(other, workflow, horizon)[0]}
-        for number, instants in per_rule.items():
-            per_rule[number] = [i for i in instants if i.date() not in other_days]
-
-
-def business_calendar(net: JobNet, workflow: Workflow) -> BusinessCalendar:
-    return BusinessCalendar.resolve(net.calendar, workflow.calendars)
-
-
 # --------------------------------------------------------------------------- compilation
 
 
 def compile_jobnet(
     net: JobNet,
-    workflow: Workflow,
-    horizon: Horizon,
+    schedules: Schedules,
     pool: CalendarPool,
     mode: TriggerMode = "scheduler",
 ) -> Compiled:
     out = Compiled()
+    horizon = schedules.horizon
     rules = [r for r in net.schedule if not isinstance(r.date, Undefined)]
     if not rules:
         out.scheduled = False
         return out
-    out.legacy, per_rule = legacy_instants(net, workflow, horizon, out.findings)
+    out.legacy, per_rule = schedules.jobnet(net, out.findings)
     if not out.legacy:
         out.findings.append(
             Finding(
@@ -195,10 +191,10 @@ def compile_jobnet(
         )
         return out
     rule_of = {i: n for n, instants in per_rule.items() for i in instants}
-    cal = business_calendar(net, workflow)
+    cal = schedules.calendar(net.calendar)
     groups = _group_by_time(out.legacy, net, horizon, mode)
     for zone, times, instants in _merge_products(groups):
-        trigger = _cheapest(zone, times, instants, cal, horizon, pool)
+        trigger = pool.cheapest(zone, times, instants, cal, horizon)
         if trigger is None:
             out.findings.append(
                 Finding(
@@ -266,6 +262,7 @@ def _cheapest(
     horizon: Horizon,
     pool: CalendarPool,
 ) -> _Candidate | None:
+    """The first candidate, tightest first, whose evaluation gives exactly `instants`."""
     local = [i.astimezone(zone) for i in instants]
     dates = sorted({i.date() for i in local})
     minutes = compress([m for _, m in times], 0, 59)
@@ -285,7 +282,7 @@ def _cheapest(
     ]
     for expression, gates in tried:
         calendars = gates()
-        if set(aws_runs(expression, zone, calendars, horizon)) == wanted:
+        if set(pool.aws.runs(expression, zone, calendars)) == wanted:
             for cal_doc in calendars:
                 pool.keep(cal_doc)
             return _Candidate(expression, zone.key, tuple(c.name for c in calendars))
@@ -304,9 +301,3 @@ def aws_runs(
 
 def _hhmm(times: list[tuple[int, int]]) -> str:
     return ", ".join(f"{h:02d}:{m:02d}" for h, m in times)
-
-
-def _finding(net: JobNet, rule: ScheduleRule, code: str, message: str) -> Finding:
-    return Finding(
-        severity=Severity.ERROR, code=code, message=message, path=net.path, source=rule.source or net.source
-    )

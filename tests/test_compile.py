@@ -11,6 +11,7 @@ from calendars import unixcron
 from calendars.changecal import from_ics, to_ics
 from calendars.compile import CalendarPool, aws_runs, compile_jobnet, compress
 from calendars.legacy import Horizon
+from calendars.schedules import Schedules
 from jobmigrate.model import (
     Calendar,
     Cycle,
@@ -41,18 +42,18 @@ def jp1_net(*rules: ScheduleRule) -> JobNet:
 
 
 def compiled(net: JobNet, mode: str = "scheduler") -> tuple[list[str], CalendarPool, object]:
-    pool = CalendarPool()
+    pool = CalendarPool(YEAR)
     wf = Workflow(source_system="test", children=[net], calendars=[WORKDAYS])
-    result = compile_jobnet(net, wf, YEAR, pool, mode)  # type: ignore[arg-type]
+    result = compile_jobnet(net, Schedules(wf, YEAR), pool, mode)  # type: ignore[arg-type]
     assert not [f for f in result.findings if f.severity == "error"], result.findings
     return [t.expression for t in result.triggers], pool, result
 
 
 def proven(net: JobNet, mode: str = "scheduler") -> None:
     """The emitted expressions and calendar documents reproduce the legacy instants."""
-    pool = CalendarPool()
+    pool = CalendarPool(YEAR)
     wf = Workflow(source_system="test", children=[net], calendars=[WORKDAYS])
-    result = compile_jobnet(net, wf, YEAR, pool, mode)  # type: ignore[arg-type]
+    result = compile_jobnet(net, Schedules(wf, YEAR), pool, mode)  # type: ignore[arg-type]
     docs = {name: from_ics(to_ics(cal), name) for name, cal in pool.calendars.items()}
     aws: set[dt.datetime] = set()
     for t in result.triggers:
@@ -131,7 +132,7 @@ def test_utc_rules_shift_days_across_midnight() -> None:
 
 
 def test_identical_run_days_share_one_calendar() -> None:
-    pool = CalendarPool()
+    pool = CalendarPool(YEAR)
     a = ScheduleRule(
         date=LastDay(year=2027, month=1, counting="open"),
         cycle=Cycle(every=1, unit="month"),
@@ -139,8 +140,9 @@ def test_identical_run_days_share_one_calendar() -> None:
     )
     nets = [JobNet(name=n, path=f"/G/{n}", calendar="/G", schedule=[a]) for n in ("A", "B")]
     wf = Workflow(source_system="test", children=nets, calendars=[WORKDAYS])
+    schedules = Schedules(wf, YEAR)
     for net in nets:
-        compile_jobnet(net, wf, YEAR, pool)
+        compile_jobnet(net, schedules, pool)
     assert len(pool.calendars) == 1
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from calendars.changecal import MAX_DOCUMENT_BYTES, to_ics
 from calendars.compile import CalendarPool, TriggerMode
 from calendars.legacy import Horizon as Window
+from calendars.schedules import Schedules
 from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
 from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, JobPlan, Plan, Trigger, UnitCounts
@@ -40,7 +41,8 @@ def default_options(today: dt.date | None = None) -> PlanOptions:
 def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
     options = options or default_options()
     window = Window(options.start, options.end, ZoneInfo(workflow.timezone))
-    pool = CalendarPool()
+    pool = CalendarPool(window)
+    schedules = Schedules(workflow, window)
     machines = NameRegistry()
     findings: list[Finding] = list(workflow.findings)
     jobnets: list[JobNetPlan] = []
@@ -48,7 +50,7 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
     hosts: set[str] = set()
     for net in workflow.root_jobnets():
         name = machines.claim(jobnet_machine_name(net.path), net.path)
-        found, compiled = triggers.jobnet_triggers(net, workflow, window, pool, options.trigger)
+        found, compiled = triggers.jobnet_triggers(net, schedules, pool, options.trigger)
         findings.extend(compiled.findings)
         net_plan, definition, net_findings = _plan_jobnet(net, name, found)
         jobnets.append(net_plan)

@@ -7,15 +7,15 @@ runs exactly; this module turns its result into the Plan's triggers.
 from __future__ import annotations
 
 from calendars.compile import CalendarPool, Compiled, TriggerMode, compile_jobnet
-from calendars.legacy import Horizon
-from jobmigrate.model import JobNet, Workflow
+from calendars.schedules import Schedules
+from jobmigrate.model import JobNet
 from jobmigrate.plan import Trigger
 
 
 def jobnet_triggers(
-    net: JobNet, workflow: Workflow, horizon: Horizon, pool: CalendarPool, mode: TriggerMode
+    net: JobNet, schedules: Schedules, pool: CalendarPool, mode: TriggerMode
 ) -> tuple[list[Trigger], Compiled]:
-    compiled = compile_jobnet(net, workflow, horizon, pool, mode)
+    compiled = compile_jobnet(net, schedules, pool, mode)
     kind = "rule" if mode == "rule" else "schedule"
     triggers = [
         Trigger(
