@@ -17,6 +17,8 @@ a reviewer, the field is rewritten before it sees it, or worded here:
 from __future__ import annotations
 
 import itertools
+import re
+from typing import Literal
 
 from cron_descriptor import ExpressionDescriptor, Options
 
@@ -33,26 +35,100 @@ from calendars.awscron import (
     parse,
 )
 
+Language = Literal["en", "ja"]
+
 # 24-hour times and a fixed locale: the same words on every reviewer's machine.
-_OPTIONS = Options(day_of_week_start_index_zero=False, use_24hour_time_format=True, locale_code="en_US")
+_OPTIONS = {
+    "en": Options(day_of_week_start_index_zero=False, use_24hour_time_format=True, locale_code="en_US"),
+    "ja": Options(day_of_week_start_index_zero=False, use_24hour_time_format=True, locale_code="ja_JP"),
+}
+_NAMES = re.compile(r"\b(SUN|MON|TUE|WED|THU|FRI|SAT|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\b")
+_NUMBERS = {name: str(i + 1) for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))} | {
+    name: str(i + 1)
+    for i, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+    )
+}
 
 
-def describe(expression: str | Expression, timezone: str | None = None) -> str:
+def describe(expression: str | Expression, timezone: str | None = None, lang: Language = "en") -> str:
     """One sentence saying when the expression fires; `timezone` names the clock it reads."""
     parsed = parse(expression) if isinstance(expression, str) else expression
     if isinstance(parsed, CronExpression):
-        text = describe_cron(parsed)
+        text = describe_cron(parsed, lang)
     elif isinstance(parsed, RateExpression):
-        text = _describe_rate(parsed)
+        text = _describe_rate(parsed) if lang == "en" else _describe_rate_ja(parsed)
     else:
-        text = _describe_at(parsed)
-    return f"{text} ({timezone} time)" if timezone else text
+        text = _describe_at(parsed) if lang == "en" else f"{parsed.when:%Y年%m月%d日 %H:%M:%S} に1回"
+    if not timezone:
+        return text
+    return f"{text} ({timezone} time)" if lang == "en" else f"{text}（{timezone} 時刻）"
 
 
-def describe_cron(cron: CronExpression) -> str:
-    text = ExpressionDescriptor(quartz(cron), _OPTIONS).get_description()
-    years = _years_phrase(cron.years)
-    return f"{text}, {years}" if years else text
+def describe_cron(cron: CronExpression, lang: Language = "en") -> str:
+    expression = quartz(cron)
+    if lang == "ja":
+        # Names would stay English inside Japanese text; numbers are worded in the locale.
+        expression = _NAMES.sub(lambda m: _NUMBERS[m.group(1)], expression)
+    text: str = ExpressionDescriptor(expression, _OPTIONS[lang]).get_description()
+    if lang == "ja":
+        # cron-descriptor takes day and month names from Python's calendar, in English here.
+        text = (
+            _ENGLISH_NAMES.sub(lambda m: _JAPANESE[m.group(0)], text)
+            .replace(", と ", "、")
+            .replace(", ", "、")
+        )
+    years = _years_phrase(cron.years) if lang == "en" else _years_phrase_ja(cron.years)
+    if not years:
+        return text
+    return f"{text}, {years}" if lang == "en" else f"{text}、{years}"
+
+
+_JAPANESE = {
+    day: f"{kanji}曜日"
+    for day, kanji in zip(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "月火水木金土日",
+        strict=True,
+    )
+} | {
+    month: f"{i + 1}月"
+    for i, month in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        )
+    )
+}
+_ENGLISH_NAMES = re.compile(r"\b(" + "|".join(_JAPANESE) + r")\b")
+
+
+def _years_phrase_ja(years: tuple[int, ...]) -> str:
+    if years == tuple(range(YEAR.low, YEAR.high + 1)):
+        return ""
+    if len(years) == 1:
+        return f"{years[0]}年のみ"
+    if years == tuple(range(years[0], years[-1] + 1)):
+        return f"{years[0]}年から{years[-1]}年まで"
+    return "、".join(f"{y}年" for y in years)
+
+
+def _describe_rate_ja(rate: RateExpression) -> str:
+    unit = {"minute": "分", "hour": "時間", "day": "日"}[rate.unit]
+    text = f"{rate.value}{unit}ごと（スケジュールの開始時点から数える）"
+    if rate.unit == "day":
+        text += f"。{24 * rate.value}時間単位のため、夏時間の切り替えで現地時刻がずれる"
+    return text
 
 
 def quartz(cron: CronExpression) -> str:

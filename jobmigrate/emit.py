@@ -53,10 +53,10 @@ def shipped_templates() -> Path:
     return Path(str(importlib.resources.files("jobmigrate.templates")))
 
 
-def _describe(expression: str, timezone: str | None = None) -> str:
+def _describe(expression: str, timezone: str | None = None, lang: str = "en") -> str:
     from .describe import describe
 
-    return describe(expression, timezone)
+    return describe(expression, timezone, "ja" if lang == "ja" else "en")
 
 
 def yaml_str(value: object) -> str:

@@ -39,7 +39,7 @@ from calendars.awscron import (
     RateExpression,
 )
 from calendars.compile import AWS_DOW, compress
-from jobmigrate.describe import describe
+from jobmigrate.describe import Language, describe
 from jobmigrate.errors import InputError, UsageError
 
 from .common import check_timezone, out_console, reports_input_errors
@@ -59,6 +59,7 @@ class Review:
     aws_expressions: list[str]
     unix: bool = False
     description: str = ""
+    description_ja: str = ""
     next: list[dt.datetime] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -105,30 +106,35 @@ def review_expression(text: str, zone: ZoneInfo, utc_rule: bool, count: int, now
     review = Review(expression=text, timezone=zone.key, utc_rule=utc_rule, aws_expressions=[])
     if _AWS_FORM.match(text):
         parsed = [_parse_aws(text, utc_rule)]
+        review.aws_expressions = [text.strip()]
     else:
         review.unix = True
         review.aws_expressions, review.warnings = _from_unix(text)
         parsed = [awscron.parse(e) for e in review.aws_expressions]
     if not parsed:
         return review
-    review.aws_expressions = review.aws_expressions or [text.strip()]
     review.description = _description(parsed, "UTC" if utc_rule else zone.key)
+    review.description_ja = _description(parsed, "UTC" if utc_rule else zone.key, "ja")
     review.next = _merged_next(parsed, now, count, review.clock)
     found = [w for expr in parsed for w in _warnings(expr, review, zone, now)]
     review.warnings += list(dict.fromkeys(found))  # two expressions from one Unix line say things twice
     return review
 
 
-def _description(parsed: list[Expression], clock: str) -> str:
+def _description(parsed: list[Expression], clock: str, lang: Language = "en") -> str:
     """One sentence; the two expressions of a Unix OR line read as alternatives."""
-    first, *others = [describe(p) for p in parsed]
+    first, *others = [describe(p, lang=lang) for p in parsed]
+    if lang == "ja":
+        return "".join([first, *(f"、または {text}" for text in others), f"（{clock} 時刻）"])
     alternatives = "".join(f"; or {text[0].lower()}{text[1:]}" for text in others)
     return f"{first}{alternatives} ({clock} time)"
 
 
 def _start_time(text: str | None, zone: ZoneInfo) -> dt.datetime:
     if text is None:
-        return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+        # The next whole minute: EventBridge fires on minutes, and one already begun is not "next".
+        now = dt.datetime.now(dt.UTC)
+        return now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     try:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -217,7 +223,7 @@ def _warnings(expr: Expression, review: Review, zone: ZoneInfo, now: dt.datetime
     elif isinstance(expr, RateExpression):
         found += _rate_warnings(expr, zone, now)
     else:
-        found += _at_warnings(expr, zone)
+        found += _at_warnings(expr, zone, now)
     return found
 
 
@@ -313,15 +319,18 @@ def _rate_warnings(rate: RateExpression, zone: ZoneInfo, now: dt.datetime) -> li
     return found
 
 
-def _at_warnings(at: AtExpression, zone: ZoneInfo) -> list[str]:
+def _at_warnings(at: AtExpression, zone: ZoneInfo, now: dt.datetime) -> list[str]:
     when = at.when.replace(tzinfo=zone)
+    shown = f"{at.when:%Y-%m-%d %H:%M:%S}"
     if not awscron.at_exists(at, zone):
         return [
-            f"{at.when:%Y-%m-%d %H:%M:%S} does not exist in {zone.key} (clocks go forward); "
+            f"{shown} does not exist in {zone.key} (clocks go forward); "
             "AWS does not document what Scheduler does then"
         ]
+    if when < now:
+        return [f"{shown} in {zone.key} is before {now.astimezone(zone):%Y-%m-%d %H:%M}: it never fires"]
     if when.utcoffset() != when.replace(fold=1).utcoffset():
-        return [f"{at.when:%Y-%m-%d %H:%M:%S} happens twice in {zone.key} (clocks go back); it runs once"]
+        return [f"{shown} happens twice in {zone.key} (clocks go back); it runs once, the first time"]
     return []
 
 
@@ -358,6 +367,7 @@ def _as_json(review: Review, zone: ZoneInfo) -> dict[str, Any]:
         "expression": review.expression,
         "valid": True,
         "description": review.description,
+        "description_ja": review.description_ja,
         "timezone": zone.key,
         "next": [
             {
@@ -386,6 +396,7 @@ def _print_text(review: Review, zone: ZoneInfo) -> None:
     if review.aws_expressions:
         console.print(f"  valid ({kind})")
         console.print(f"  {escape(review.description)}")
+        console.print(f"  {escape(review.description_ja)}")
     if review.next:
         console.print(_next_table(review.next, zone))
     for warning in review.warnings:
