@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -488,40 +487,14 @@ def test_next_fire_times() -> None:
     assert next_fire_times("cron(0 0 1 1 ? 2020)", after, 1, TOKYO) == []
 
 
-# --------------------------------------------------------------------------- speed
+# --------------------------------------------------------------------------- typical expressions
+# (timed in benchmarks/bench_awscron.py, never asserted here)
 
 
-def test_a_year_of_a_typical_expression_takes_well_under_a_millisecond() -> None:
+def test_a_year_of_weekdays_has_every_weekday() -> None:
     cron = parse_cron("cron(30 22 ? * MON-FRI *)")
     start, end = dt.datetime(2024, 1, 1, tzinfo=TOKYO), dt.datetime(2025, 1, 1, tzinfo=TOKYO)
-    best = min(_timed(lambda: fire_times(cron, start, end, TOKYO)) for _ in range(30))
     assert len(fire_times(cron, start, end, TOKYO)) == 262
-    assert best < 0.001
-
-
-def test_thousands_of_expressions_over_two_years_are_fast() -> None:
-    rng = random.Random(20240601)
-    exprs = [_typical(rng) for _ in range(2000)]
-    start, end = dt.datetime(2024, 1, 1, tzinfo=NEW_YORK), dt.datetime(2026, 1, 1, tzinfo=NEW_YORK)
-    elapsed = _timed(lambda: [fire_times(e, start, end, NEW_YORK) for e in exprs])
-    assert elapsed < 2.0  # about 0.3 s on the reference machine; generous for shared CI
-
-
-def _timed(work: object) -> float:
-    assert callable(work)
-    began = time.perf_counter()
-    work()
-    return time.perf_counter() - began
-
-
-def _typical(rng: random.Random) -> str:
-    minute = rng.choice(["0", "30", "0,30", str(rng.randrange(60))])
-    hour = rng.choice([str(rng.randrange(24)), "9,13,17", f"{rng.randrange(6, 10)}-{rng.randrange(17, 20)}"])
-    days = rng.choice(
-        ["? * MON-FRI", "* * ?", f"{rng.randrange(1, 29)} * ?", "L * ?", "? * 2#1", "? JAN,JUL 6L"]
-    )
-    dom, month, dow = days.split()
-    return f"cron({minute} {hour} {dom} {month} {dow} *)"
 
 
 # --------------------------------------------------------------------------- cross-check with cronsim
