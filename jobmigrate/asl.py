@@ -98,11 +98,17 @@ class Wait(State):
 @dataclass(slots=True)
 class Pass(State):
     result: Any = None
+    parameters: dict[str, Any] | None = None
+    input_path: str | None = None
     result_path: str | None = None
     next: str | None = None
 
     def body(self) -> dict[str, Any]:
         d: dict[str, Any] = {"Type": "Pass"}
+        if self.input_path is not None:
+            d["InputPath"] = self.input_path
+        if self.parameters is not None:
+            d["Parameters"] = self.parameters
         if self.result is not None:
             d["Result"] = self.result
         if self.result_path is not None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -93,7 +94,9 @@ def local_aws(
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
         mock.patch.object(SimpleSystemManagerResponse, "get_calendar_state", get_calendar_state, create=True),
         mock.patch.object(WaitFunction, "_wait_interval", _no_wait),
-        mock.patch.object(retrier_decl.time, "sleep", lambda s: None),
+        # Only the retrier's clock: patching time.sleep itself would turn every polling loop,
+        # ours included, into a busy loop competing with the interpreter's thread.
+        mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None)),
         mock.patch.object(SimpleSystemManagerBackend, "send_command", send_command),
         mock.patch.object(SimpleSystemManagerBackend, "get_command_invocation", get_command_invocation),
     ):

@@ -64,18 +64,25 @@ def test_each_job_runs_through_a_polling_loop() -> None:
     assert states["BACKUP"]["Resource"] == "arn:aws:states:::aws-sdk:ssm:sendCommand"
     assert states["BACKUP"]["Parameters"]["DocumentName"] == "AWS-RunShellScript"
     assert states["BACKUP"]["Parameters"]["Parameters"]["executionTimeout"] == ["5400"]
-    assert states["BACKUP"]["Next"] == "BACKUP-wait"
+    assert states["BACKUP"]["Next"] == "BACKUP-pace"
+    # Waits lengthen with the number of polls: 10 s, then 1, 5 and 15 minutes.
+    pace = states["BACKUP-pace"]
+    assert [c["Next"] for c in pace["Choices"]] == ["BACKUP-wait-10", "BACKUP-wait-60", "BACKUP-wait-300"]
+    assert pace["Default"] == "BACKUP-wait-900"
+    assert {states[f"BACKUP-wait-{n}"]["Seconds"] for n in (10, 60, 300, 900)} == {10, 60, 300, 900}
     assert states["BACKUP-status"]["Resource"].endswith("ssm:getCommandInvocation")
+    assert states["BACKUP-status"]["Retry"][0]["ErrorEquals"] == ["Ssm.InvocationDoesNotExistException"]
     check = states["BACKUP-check"]
-    assert check["Choices"][0]["Next"] == "BACKUP-wait"  # still running: poll again
+    assert check["Choices"][0]["Next"] == "BACKUP-pace"  # still running: poll again
     assert check["Choices"][1] == {
         "Variable": "$.command.result.Status",
         "StringEquals": "Success",
-        "Next": "REPORT",
+        "Next": "BACKUP-done",
     }
     assert check["Default"] == "BACKUP-failed"
+    assert states["BACKUP-done"]["Next"] == "REPORT"
     assert states["REPORT"]["Parameters"]["DocumentName"] == "AWS-RunPowerShellScript"
-    assert states["REPORT-check"]["Choices"][1]["Next"] == "Done"
+    assert states["REPORT-done"]["Next"] == "Done"
 
 
 def test_golden_asl_and_plan() -> None:

@@ -128,18 +128,18 @@ def _plan_jobnet(
         )
     if not found_triggers:
         found_triggers = [Trigger(kind="none", description="no schedule: started by hand or by its parent")]
-    state_names = NameRegistry(MAX_NAME - len("-status"))
+    state_names = NameRegistry(MAX_NAME - len("-retry-wait"))
     for reserved in (DONE, gates.GATE, gates.CHECK, gates.IS_OPEN, gates.SKIPPED):
         state_names.claim(reserved, reserved)
     named = [(job, state_names.claim(aws_name(job.name, state_names.limit), job.path)) for job in seq.jobs]
     states: dict[str, asl.State] = {}
-    first = named[0][1] if named else DONE
+    first = executors.entry_of(*named[0]) if named else DONE
     calendars = sorted({c for t in found_triggers for c in t.calendars})
     if calendars:
         states.update(gates.gate_states(first))
     jobs: list[JobPlan] = []
     for i, (job, state) in enumerate(named):
-        following = named[i + 1][1] if i + 1 < len(named) else DONE
+        following = executors.entry_of(*named[i + 1]) if i + 1 < len(named) else DONE
         failed = f"{state}-failed"
         built = executors.ssm_run_command(job, state, following, failed)
         states.update(built.states)
