@@ -144,6 +144,25 @@ class Fail(State):
 
 
 @dataclass(slots=True)
+class Parallel(State):
+    branches: list[StateMachine] = field(default_factory=list)
+    result_selector: dict[str, Any] | None = None
+    result_path: str | None = None
+    catch: list[Catcher] = field(default_factory=list)
+    next: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"Type": "Parallel", "Branches": [b.to_dict() for b in self.branches]}
+        if self.result_selector is not None:
+            d["ResultSelector"] = self.result_selector
+        if self.result_path is not None:
+            d["ResultPath"] = self.result_path
+        if self.catch:
+            d["Catch"] = [c.to_dict() for c in self.catch]
+        return _transition(d, self.next)
+
+
+@dataclass(slots=True)
 class StateMachine:
     start_at: str
     states: dict[str, State]
@@ -157,8 +176,32 @@ class StateMachine:
         d["StartAt"] = self.start_at
         if self.timeout_seconds is not None:
             d["TimeoutSeconds"] = self.timeout_seconds
-        d["States"] = {name: s.to_dict() for name, s in self.states.items()}
+        d["States"] = {name: self.states[name].to_dict() for name in self._reading_order()}
         return d
+
+    def _reading_order(self) -> list[str]:
+        """States in the order a reviewer follows them: depth first from StartAt, the normal
+        path before choices and error paths; anything unreachable last, as built."""
+        order: list[str] = []
+        seen: set[str] = set()
+        stack = [self.start_at]
+        while stack:
+            name = stack.pop()
+            if name in seen or name not in self.states:
+                continue
+            seen.add(name)
+            order.append(name)
+            stack.extend(reversed(_successors(self.states[name].to_dict())))
+        return order + [n for n in self.states if n not in seen]
+
+
+def _successors(state: dict[str, Any]) -> list[str]:
+    found = [state["Next"]] if "Next" in state else []
+    found += [c["Next"] for c in state.get("Choices", [])]
+    if "Default" in state:
+        found.append(state["Default"])
+    found += [c["Next"] for c in state.get("Catch", [])]
+    return found
 
 
 def dumps(definition: dict[str, Any]) -> str:

@@ -60,7 +60,13 @@ def test_each_job_runs_through_a_polling_loop() -> None:
     definition = plan.definitions["OPS-NIGHTLY"]
     assert problems(definition) == []
     states = definition["States"]
-    assert definition["StartAt"] == "BACKUP"
+    assert definition["StartAt"] == "Start"
+    assert states["Start"] == {
+        "Type": "Pass",
+        "Result": {"rc": {}, "judgment": {}},
+        "ResultPath": "$.run",
+        "Next": "BACKUP",
+    }
     assert states["BACKUP"]["Resource"] == "arn:aws:states:::aws-sdk:ssm:sendCommand"
     assert states["BACKUP"]["Parameters"]["DocumentName"] == "AWS-RunShellScript"
     assert states["BACKUP"]["Parameters"]["Parameters"]["executionTimeout"] == ["5400"]
@@ -98,17 +104,26 @@ def test_unplanned_units_are_findings_and_counted() -> None:
         path="/N",
         children=[
             Job(name="A", path="/N/A", command=Command(text="a")),
-            Job(name="J", path="/N/J", kind="judgment"),
+            Job(name="J", path="/N/J", kind="judgment"),  # no condition: cannot be planned
+            Job(name="W", path="/N/W", kind="event_wait", event={"flwf": "/data/in.csv"}),
             Job(name="R", path="/N/R", recovery=True, command=Command(text="r")),
         ],
-        edges=[Edge(pred="A", succ="J"), Edge(pred="A", succ="R", kind="on_failure")],
+        edges=[
+            Edge(pred="A", succ="J"),
+            Edge(pred="A", succ="W"),
+            Edge(pred="A", succ="R", kind="on_failure"),
+        ],
     )
-    plan = planner.plan(Workflow(source_system="yaml", children=[net], unit_count=4), OPTIONS)
+    plan = planner.plan(Workflow(source_system="yaml", children=[net], unit_count=5), OPTIONS)
     codes = sorted(f.code for f in plan.findings)
-    assert "JM101" in codes and "JM102" in codes and "JM201" not in codes
-    assert plan.units.total == 4 and plan.units.manual_review + plan.units.converted == 4
-    planned = [(j.path, j.state) for j in plan.jobnets[0].jobs]
-    assert planned == [("/N/A", "A"), ("/N/J", None), ("/N/R", None)]
+    assert "JM303" in codes and "JM101" in codes
+    assert plan.units.total == 5 and plan.units.manual_review == 2
+    planned = {j.path: j.state for j in plan.jobnets[0].jobs}
+    assert planned == {"/N/A": "A", "/N/J": None, "/N/W": None, "/N/R": "R"}
+    # J and W both follow A, so they run in two branches of a Parallel; W keeps its place.
+    (left, right) = plan.definitions["N"]["States"]["parallel-1"]["Branches"]
+    assert right["States"]["W"]["Comment"].startswith("NOT CONVERTED")
+    assert left["StartAt"] == "J"
 
 
 def test_cycles_are_reported() -> None:

@@ -1,7 +1,8 @@
 """The planner: IR job-nets -> state machines, triggers, calendars and findings (a Plan).
 
 It knows nothing of legacy syntax: everything it needs is in the IR. Each concern lives in its
-own module: structure (order of jobs), executors (how a job runs), gates (calendar checks),
+own module: dag (series-parallel structure), flow (states of a job-net), executors (how a job
+runs), gates (calendar checks),
 triggers (what starts a state machine), naming (AWS names and limits).
 """
 
@@ -17,12 +18,13 @@ from calendars.legacy import Horizon as Window
 from calendars.schedules import Schedules
 from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
-from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, JobPlan, Plan, Trigger, UnitCounts
+from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, Trigger, UnitCounts
 
-from . import executors, gates, structure, triggers
-from .naming import MAX_NAME, NameRegistry, aws_name, jobnet_machine_name
+from . import executors, flow, gates, triggers
+from .naming import MAX_NAME, NameRegistry, jobnet_machine_name
 
 DONE = "Done"
+INIT = "Start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,6 @@ def _calendar_plans(pool: CalendarPool, findings: list[Finding], options: PlanOp
 def _plan_jobnet(
     net: JobNet, name: str, found_triggers: list[Trigger]
 ) -> tuple[JobNetPlan, dict[str, object], list[Finding]]:
-    seq = structure.sequence(net)
     extra: list[Finding] = []
     if net.start_condition is not None:
         extra.append(
@@ -128,38 +129,22 @@ def _plan_jobnet(
         )
     if not found_triggers:
         found_triggers = [Trigger(kind="none", description="no schedule: started by hand or by its parent")]
-    state_names = NameRegistry(MAX_NAME - len("-retry-wait"))
-    for reserved in (DONE, gates.GATE, gates.CHECK, gates.IS_OPEN, gates.SKIPPED):
-        state_names.claim(reserved, reserved)
-    named = [(job, state_names.claim(aws_name(job.name, state_names.limit), job.path)) for job in seq.jobs]
+    names = NameRegistry(MAX_NAME - len("-retry-wait"))
+    for reserved in (DONE, INIT, gates.GATE, gates.CHECK, gates.IS_OPEN, gates.SKIPPED):
+        names.claim(reserved, reserved)
+    builder = flow.FlowBuilder(names)
+    scope = flow.Scope()
+    entry = builder.root(net, scope, DONE)
     states: dict[str, asl.State] = {}
-    first = executors.entry_of(*named[0]) if named else DONE
     calendars = sorted({c for t in found_triggers for c in t.calendars})
     if calendars:
-        states.update(gates.gate_states(first))
-    jobs: list[JobPlan] = []
-    for i, (job, state) in enumerate(named):
-        following = executors.entry_of(*named[i + 1]) if i + 1 < len(named) else DONE
-        failed = f"{state}-failed"
-        built = executors.ssm_run_command(job, state, following, failed)
-        states.update(built.states)
-        states[failed] = asl.Fail(error="JobFailed", cause=f"{job.path} ended abnormally")
-        jobs.append(
-            JobPlan(
-                path=job.path,
-                state=state,
-                executor="ssm-run-command",
-                host=built.host,
-                document=built.document,
-                source=job.source,
-            )
-        )
-    jobs.extend(
-        JobPlan(path=job.path, state=None, executor="none", source=job.source) for job in seq.unplanned
-    )
+        states.update(gates.gate_states(INIT))
+    # Exit codes and judgment results of the run, merged back after every Parallel.
+    states[INIT] = asl.Pass(result={"rc": {}, "judgment": {}}, result_path="$.run", next=entry)
+    states.update(scope.states)
     states[DONE] = asl.Succeed()
     machine = asl.StateMachine(
-        start_at=gates.GATE if calendars else first,
+        start_at=gates.GATE if calendars else INIT,
         states=states,
         comment=f"{net.path}" + (f" ({net.source})" if net.source else ""),
     )
@@ -170,9 +155,9 @@ def _plan_jobnet(
         asl=f"statemachines/{name}.asl.json",
         triggers=found_triggers,
         calendars=calendars,
-        jobs=jobs,
+        jobs=builder.result.jobs,
     )
-    return net_plan, machine.to_dict(), seq.findings + extra
+    return net_plan, machine.to_dict(), builder.result.findings + extra
 
 
 def _count_units(workflow: Workflow, findings: list[Finding]) -> UnitCounts:

@@ -14,7 +14,7 @@ States of a job whose main state is S:
     S-count     Pass: count the poll
     S-check     Choice: still running -> S-pace; normal or warning -> S-done;
                 retryable end code with attempts left -> S-retry; otherwise -> the failure state
-    S-done      Pass: keep the exit code under $.rc.S for judgment jobs, then go on
+    S-done      Pass: keep the exit code under $.run.rc.S for judgment jobs, then go on
     [S-retry, S-retry-wait]   count the attempt, wait the legacy interval, send again
 
 End codes follow the legacy rule: normal up to the warning threshold, warning up to the
@@ -92,7 +92,7 @@ def ssm_run_command(job: Job, state: str, next_state: str, failed_state: str) ->
         ],
         default=failed_state,
     )
-    states[names.done] = asl.Pass(input_path=CODE, result_path=f"$.rc.{state}", next=next_state)
+    states[names.done] = asl.Pass(input_path=CODE, result_path=f"$.run.rc.{state}", next=next_state)
     if job.retry is not None:
         states.update(_retry_states(job, names))
     return JobStates(
