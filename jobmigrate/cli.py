@@ -101,10 +101,14 @@ def _register_subcommands() -> None:
     from .commands.calendar import calendar
     from .commands.cron import cron
     from .commands.schedule import schedule
+    from .commands.simulate import simulate
+    from .commands.validate import validate
 
     cli.add_command(schedule)
     cli.add_command(cron)
     cli.add_command(calendar)
+    cli.add_command(validate)
+    cli.add_command(simulate)
 
 
 _register_subcommands()

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +44,25 @@ class JobPlan(PlanModel):
     source: Source | None = None
 
 
+class RunSummary(PlanModel):
+    """The legacy run instants over the horizon, summarised so `validate` can check the AWS side
+    against them without the legacy files: count, first, last and a digest of all of them."""
+
+    count: int
+    first: str | None = None
+    last: str | None = None
+    sha256: str
+
+    @classmethod
+    def of(cls, instants: list[dt.datetime], tz: str) -> RunSummary:
+        zone = ZoneInfo(tz)
+        text = [i.astimezone(zone).isoformat() for i in instants]
+        digest = hashlib.sha256("\n".join(text).encode()).hexdigest()
+        return cls(
+            count=len(text), first=text[0] if text else None, last=text[-1] if text else None, sha256=digest
+        )
+
+
 class JobNetPlan(PlanModel):
     path: str
     source: Source | None = None
@@ -48,6 +70,7 @@ class JobNetPlan(PlanModel):
     asl: str
     triggers: list[Trigger] = Field(default_factory=list)
     calendars: list[str] = Field(default_factory=list)
+    legacy_runs: RunSummary | None = None
     jobs: list[JobPlan] = Field(default_factory=list)
 
 

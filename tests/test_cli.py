@@ -124,6 +124,16 @@ def test_schema_command_prints_the_shipped_schema() -> None:
 
 def test_non_editable_install_finds_its_templates(tmp_path: Path) -> None:
     """`pip install .` (a wheel, not the source tree) must carry templates and schema."""
+    # A clean copy: setuptools reuses a build/ folder, whose stale modules could hide a package
+    # missing from pyproject.toml.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "*.egg-info", "out", "__pycache__", ".*_cache", ".hypothesis"
+        ),
+    )
     target = tmp_path / "site"
     build = subprocess.run(
         [
@@ -136,7 +146,7 @@ def test_non_editable_install_finds_its_templates(tmp_path: Path) -> None:
             "--no-build-isolation",
             "--target",
             str(target),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
@@ -145,6 +155,8 @@ def test_non_editable_install_finds_its_templates(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr
     assert (target / "jobmigrate" / "templates" / "template.yaml.j2").exists()
     assert (target / "jobmigrate" / "schema" / "workflow.schema.json").exists()
+    for package in ("jobmigrate/commands", "jobmigrate/planner", "jobmigrate/verify", "converters/jp1"):
+        assert (target / package / "__init__.py").exists(), package
     work = tmp_path / "elsewhere"
     work.mkdir()
     shutil.copy(NIGHTLY, work / "n.yaml")

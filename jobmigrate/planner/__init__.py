@@ -18,7 +18,7 @@ from calendars.legacy import Horizon as Window
 from calendars.schedules import Schedules
 from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
-from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, Trigger, UnitCounts
+from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, RunSummary, Trigger, UnitCounts
 
 from . import executors, flow, gates, triggers
 from .naming import MAX_NAME, NameRegistry, jobnet_machine_name
@@ -55,6 +55,8 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
         found, compiled = triggers.jobnet_triggers(net, schedules, pool, options.trigger)
         findings.extend(compiled.findings)
         net_plan, definition, net_findings = _plan_jobnet(net, name, found)
+        if compiled.scheduled:
+            net_plan.legacy_runs = RunSummary.of(compiled.legacy, workflow.timezone)
         jobnets.append(net_plan)
         definitions[name] = definition
         findings.extend(net_findings)
