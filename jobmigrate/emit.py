@@ -82,6 +82,7 @@ class MachineView:
     host_parameters: list[str]
     schedules: list[dict[str, Any]]
     rules: list[dict[str, Any]]
+    events: list[dict[str, Any]]
 
 
 def _machine_views(plan: Plan) -> list[MachineView]:
@@ -120,6 +121,16 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                     "input_template": template + "}",
                 }
             )
+        patterns = [(t.pattern, t.description) for t in net.triggers if t.kind == "event" and t.pattern]
+        events = [
+            {
+                "logical_id": logical_id("Chain", f"{net.state_machine}-{i}"),
+                "statuses": pattern["detail"]["status"],
+                "after": [logical_id("StateMachine", m) for m in pattern["detail"]["stateMachineArn"]],
+                "description": description or net.path,
+            }
+            for i, (pattern, description) in enumerate(patterns)
+        ]
         views.append(
             MachineView(
                 net=net,
@@ -131,6 +142,7 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 host_parameters=sorted({_host_param(plan, j.host) for j in net.jobs if j.host}),
                 schedules=schedules,
                 rules=rules,
+                events=events,
             )
         )
     return views

@@ -20,7 +20,7 @@ from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
 from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, RunSummary, Trigger, UnitCounts
 
-from . import executors, flow, gates, triggers
+from . import chaining, executors, flow, gates, triggers
 from .naming import MAX_NAME, NameRegistry, jobnet_machine_name
 
 DONE = "Done"
@@ -50,10 +50,18 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
     jobnets: list[JobNetPlan] = []
     definitions: dict[str, dict[str, object]] = {}
     hosts: set[str] = set()
-    for net in workflow.root_jobnets():
-        name = machines.claim(jobnet_machine_name(net.path), net.path)
+    roots = list(workflow.root_jobnets())
+    names = {net.path: machines.claim(jobnet_machine_name(net.path), net.path) for net in roots}
+    for net in roots:
+        name = names[net.path]
         found, compiled = triggers.jobnet_triggers(net, schedules, pool, options.trigger)
         findings.extend(compiled.findings)
+        if net.external:
+            events, chain_findings = chaining.event_triggers(net, names)
+            findings.extend(chain_findings)
+            if compiled.scheduled and events:
+                findings.append(_both_kinds(net))
+            found.extend(events)
         net_plan, definition, net_findings = _plan_jobnet(net, name, found)
         if compiled.scheduled:
             net_plan.legacy_runs = RunSummary.of(compiled.legacy, workflow.timezone)
@@ -73,6 +81,17 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
         hosts=[Host(name=h, parameter=executors.host_parameter(h)) for h in sorted(hosts)],
         findings=findings,
         definitions=definitions,
+    )
+
+
+def _both_kinds(net: JobNet) -> Finding:
+    return Finding(
+        severity=Severity.ERROR,
+        code="JM405",
+        message="starts both on a schedule and after other job-nets; AWS starts it on either, "
+        "the legacy system only when both are met",
+        path=net.path,
+        source=net.source,
     )
 
 

@@ -63,7 +63,11 @@ class FlowBuilder:
         """States of a root job-net. Main states are named first, in definition order, so names
         are stable and a judgment can refer to a predecessor built after it."""
         self._name_units(net)
-        return self.jobnet(net, scope, next_state)
+        entry = self.jobnet(net, scope, next_state)
+        # plan.json lists jobs in definition order, whatever order the flow was built in.
+        order = list(self._state_of)
+        self.result.jobs.sort(key=lambda j: order.index(j.path) if j.path in self._state_of else len(order))
+        return entry
 
     def _name_units(self, net: JobNet) -> None:
         for unit in net.children:
