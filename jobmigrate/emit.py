@@ -168,7 +168,7 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
     calendars = [{"plan": c, "logical_id": logical_id("Calendar", c.name)} for c in plan.calendars]
     context = {"plan": plan, "machines": machines, "calendars": calendars}
     files: dict[str, str] = {
-        "plan.json": json.dumps(plan.to_json_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
+        "plan.json": asl.dumps(plan.to_json_dict()),
         "template.yaml": env.get_template("template.yaml.j2").render(context),
         "report.md": env.get_template("report.md.j2").render(context),
     }
