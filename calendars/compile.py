@@ -237,14 +237,23 @@ def _merge_products(
         by_dates[(zone, dates)].append((h, m))
     merged: list[tuple[ZoneInfo, list[tuple[int, int]], list[dt.datetime]]] = []
     for (zone, _dates), times in sorted(by_dates.items(), key=lambda kv: (kv[0][0], sorted(kv[1]))):
-        hours = sorted({h for h, _ in times})
-        minutes = sorted({m for _, m in times})
-        chunks = [times] if len(times) == len(hours) * len(minutes) else [[t] for t in sorted(times)]
-        for chunk in chunks:
+        for chunk in _products(times):
             instants = sorted(i for t in chunk for i in groups[(zone, *t)])
             merged.append((ZoneInfo(zone), sorted(chunk), instants))
     merged.sort(key=lambda x: (x[1], x[0].key))
     return merged
+
+
+def _products(times: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Split times of day into hours x minutes products: hours sharing the same minutes form one.
+    Every 30 minutes from 08:00 to 18:00 is 8-17 x {0, 30} plus 18 x {0}: two expressions."""
+    minutes_of: dict[int, set[int]] = defaultdict(set)
+    for h, m in times:
+        minutes_of[h].add(m)
+    hours_of: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for h in sorted(minutes_of):
+        hours_of[tuple(sorted(minutes_of[h]))].append(h)
+    return [[(h, m) for h in hours for m in minutes] for minutes, hours in sorted(hours_of.items())]
 
 
 @dataclass(frozen=True, slots=True)

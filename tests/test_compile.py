@@ -151,3 +151,19 @@ def test_compress_field_values() -> None:
     assert compress([0, 15, 30, 45], 0, 59) == "0,15,30,45"
     assert compress([8, 9, 10, 11, 17], 0, 23) == "8-11,17"
     assert compress([2, 3, 4, 5, 6], 1, 7, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")) == "MON-FRI"
+
+
+def test_times_that_are_not_one_product_split_into_few_expressions() -> None:
+    expressions, _, _ = compiled(cron_net("0,30 8-17 * * 1-5"))
+    assert expressions == ["cron(0,30 8-17 ? * MON-FRI *)"]
+    net = JobNet(
+        name="N",
+        path="/G/N",
+        schedule=[
+            ScheduleRule(date=unixcron.parse("0,30 8-17 * * 1-5").to_ir()),
+            ScheduleRule(number=2, date=unixcron.parse("0 18 * * 1-5").to_ir()),
+        ],
+    )
+    expressions, _, _ = compiled(net)
+    assert sorted(expressions) == ["cron(0 18 ? * MON-FRI *)", "cron(0,30 8-17 ? * MON-FRI *)"]
+    proven(net)

@@ -172,6 +172,16 @@ class FlowBuilder:
     # ------------------------------------------------------------------ units
 
     def _unit(self, unit: Job | JobNet, net: JobNet, scope: Scope, next_state: str | None) -> str:
+        if isinstance(unit, Job) and unit.external and unit.kind != "connector":
+            targets = ", ".join(sorted({d.target for d in unit.external}))
+            self.result.findings.append(
+                _error(
+                    unit,
+                    "JM307",
+                    f"waits for {targets} outside its job-net; waits inside a job-net "
+                    "are not planned yet, it runs without waiting",
+                )
+            )
         entry = self._unit_body(unit, net, scope, next_state)
         judgments = [e.pred for e in net.edges if e.succ == unit.name and e.kind == "conditional"]
         for judgment in reversed(judgments):
