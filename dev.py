@@ -46,6 +46,7 @@ def example() -> int:
     for name, args in (
         ("crontab", ["examples/crontab/ops.crontab", "--from", "crontab"]),
         ("jp1", ["examples/jp1/finance.ajs", "--from", "jp1"]),
+        ("autosys", ["examples/autosys/daily_batch.jil", "--from", "autosys"]),
     ):
         if not (ROOT / args[0]).exists():
             continue

@@ -40,7 +40,7 @@ from jobmigrate.model import (
     Weekdays,
 )
 
-from . import unixcron
+from . import controlm_days, unixcron
 from .business import ONE_DAY, BusinessCalendar, weekday_index
 
 MINUTES_PER_DAY = 1440
@@ -131,6 +131,13 @@ def business_dates(
     date = rule.date
     if isinstance(date, Undefined):
         return []
+    # --- Control-M day criteria (month masks, exclusions, CONFCAL): their own evaluator.
+    if controlm_days.applies(rule):
+        try:
+            return controlm_days.business_dates(rule, cal, first, last, calendars or {})
+        except controlm_days.UndefinedCalendar as e:
+            raise Unsupported(str(e)) from None
+    # --- end of the Control-M hook
     if isinstance(date, Weekdays | DateList | CalendarDays):
         days = _simple_days(rule, cal, first, last, calendars or {})
     else:

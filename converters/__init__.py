@@ -22,6 +22,8 @@ from jobmigrate.model import Workflow
 _MODULES: dict[str, str] = {
     "jp1": "converters.jp1",
     "crontab": "converters.crontab",
+    "controlm": "converters.controlm",
+    "autosys": "converters.autosys",
     "yaml": "converters.neutral",
 }
 

@@ -24,6 +24,20 @@ class IRModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, populate_by_name=True)
 
 
+# Fields added after IR dumps were first stored use these to stay out of dumps at their
+# defaults: every dump made before them keeps its exact bytes.
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_empty(value: object) -> bool:
+    return value == [] or value == {}
+
+
+def _is_zero(value: object) -> bool:
+    return value == 0
+
+
 # --------------------------------------------------------------------------- provenance
 
 
@@ -208,6 +222,9 @@ class Repeat(IRModel):
 
 
 ShiftPolicy = Literal["before", "after", "cancel", "none"]
+ConfirmShift = Literal["ignore", "next", "previous", "none"]
+"""Control-M SHIFT: a date that is not a working day of the confirmation calendar is not run
+(`Ignore Job`), moves to the next or previous working day, or runs anyway (`No Confcal`)."""
 
 
 class DaysFromStart(IRModel):
@@ -247,6 +264,16 @@ class ScheduleRule(IRModel):
     start_delay: DelayMonitor | None = None
     end_delay: DelayMonitor | None = None
     timezone: str | None = None  # set when the rule carries its own (CRON_TZ, AutoSys timezone)
+    # Control-M day criteria. A rule setting any of them is evaluated by calendars.controlm_days:
+    # its date recurs in every month of `months`, then `exclude` removes dates, then the
+    # confirmation calendar moves them, then `require_any` keeps the dates it shares.
+    # Left out of dumps at their defaults, so dumps of other systems' rules stay as they were.
+    months: list[int] | None = Field(default=None, exclude_if=_is_none)  # JAN..DEC mask
+    exclude: list[ScheduleRule] = Field(default_factory=list, exclude_if=_is_empty)  # -n -Dn -Ln
+    confirm_calendar: str | None = Field(default=None, exclude_if=_is_none)  # CONFCAL, applied last
+    confirm_shift: ConfirmShift | None = Field(default=None, exclude_if=_is_none)  # SHIFT; None: ignore
+    shift_working_days: int = Field(default=0, exclude_if=_is_zero)  # SHIFTNUM, in confirm_calendar
+    require_any: list[ScheduleRule] = Field(default_factory=list, exclude_if=_is_empty)  # also one of
     source: Source | None = None
     raw: list[RawParam] = Field(default_factory=list)
 
@@ -417,6 +444,7 @@ class Job(IRModel):
     timeout: Timeout | None = None
     judgment: Judgment | None = None
     event: dict[str, str] = Field(default_factory=dict)  # event/action parameters, by legacy key
+    metadata: dict[str, str] = Field(default_factory=dict, exclude_if=_is_empty)  # settings kept as data
     external: list[ExternalDependency] = Field(default_factory=list)
     hold: bool = False
     priority: int | None = None
@@ -537,6 +565,7 @@ class Workflow(IRModel):
         return None
 
 
+ScheduleRule.model_rebuild()
 JobNet.model_rebuild()
 Folder.model_rebuild()
 Workflow.model_rebuild()

@@ -1,0 +1,112 @@
+"""Control-M XML -> a small element tree that remembers where every element and attribute is.
+
+The standard library's expat parser reports the line and column of each start tag, which
+ElementTree throws away. Attribute positions are not reported at all, so they are found in the
+bytes of the start tag when a finding or a raw parameter needs one. Character data is ignored:
+Control-M exports carry everything in attributes.
+
+A document that is not well-formed XML raises InputError at the line and column expat names.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from converters import SourceFile
+from jobmigrate.errors import InputError
+
+
+@dataclass(slots=True)
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    column: int  # 1-based
+    offset: int  # byte offset of `<` in the UTF-8 text
+    doc: XmlDocument
+    children: list[Element] = field(default_factory=list)
+
+    def get(self, name: str) -> str:
+        """The attribute's value with surrounding blanks removed; "" when absent."""
+        return self.attrs.get(name, "").strip()
+
+    def has(self, name: str) -> bool:
+        return bool(self.get(name))
+
+    def attr_line(self, name: str) -> int:
+        return self.doc.attribute_line(self, name)
+
+    @property
+    def file(self) -> str:
+        return self.doc.path
+
+
+class XmlDocument:
+    """One parsed file: its root element and what is needed to locate attributes."""
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.root: Element | None = None
+        self._newlines = [i for i, b in enumerate(data) if b == 0x0A]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def attribute_line(self, element: Element, name: str) -> int:
+        """Line of `name=` in the element's start tag; the tag's line when it cannot be found."""
+        pattern = re.compile(rb"\s" + re.escape(name.encode()) + rb"\s*=")
+        end = self.data.find(b"<", element.offset + 1)
+        match = pattern.search(self.data, element.offset, end if end > 0 else len(self.data))
+        return self.line_of(match.start() + 1) if match else element.line
+
+
+def parse(source: SourceFile) -> XmlDocument:
+    """The element tree of one file. Raises InputError when the XML is not well-formed."""
+    # The text is already decoded; expat gets UTF-8 and is told so, whatever the XML
+    # declaration says. Lone surrogates stay invalid bytes, so expat reports them in place.
+    data = source.text.encode("utf-8", "surrogatepass")
+    doc = XmlDocument(source.path, data)
+    builder = _Builder(doc)
+    parser = expat.ParserCreate("UTF-8")
+    parser.ordered_attributes = False
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    builder.parser = parser
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as e:
+        message = expat.ErrorString(e.code) if e.code is not None else str(e)
+        raise InputError(source.path, e.lineno, e.offset + 1, f"malformed XML: {message}") from None
+    if doc.root is None:  # pragma: no cover - expat rejects a document without an element
+        raise InputError(source.path, 1, 1, "malformed XML: no element found")
+    return doc
+
+
+class _Builder:
+    def __init__(self, doc: XmlDocument) -> None:
+        self.doc = doc
+        self.stack: list[Element] = []
+        self.parser: expat.XMLParserType | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        assert self.parser is not None
+        element = Element(
+            tag=tag,
+            attrs=attrs,
+            line=self.parser.CurrentLineNumber,
+            column=self.parser.CurrentColumnNumber + 1,
+            offset=self.parser.CurrentByteIndex,
+            doc=self.doc,
+        )
+        if self.stack:
+            self.stack[-1].children.append(element)
+        else:
+            self.doc.root = element
+        self.stack.append(element)
+
+    def end(self, tag: str) -> None:
+        self.stack.pop()
