@@ -166,7 +166,12 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
     env = environment(templates)
     machines = _machine_views(plan)
     calendars = [{"plan": c, "logical_id": logical_id("Calendar", c.name)} for c in plan.calendars]
-    context = {"plan": plan, "machines": machines, "calendars": calendars}
+    context = {
+        "plan": plan,
+        "machines": machines,
+        "calendars": calendars,
+        "failure_topic": any(m.net.notifies_failures for m in machines),
+    }
     files: dict[str, str] = {
         "plan.json": asl.dumps(plan.to_json_dict()),
         "template.yaml": env.get_template("template.yaml.j2").render(context),

@@ -71,6 +71,7 @@ class JobNetPlan(PlanModel):
     triggers: list[Trigger] = Field(default_factory=list)
     calendars: list[str] = Field(default_factory=list)
     legacy_runs: RunSummary | None = None
+    notifies_failures: bool = False  # publishes to the failure topic (SNS)
     jobs: list[JobPlan] = Field(default_factory=list)
 
 

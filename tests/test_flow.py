@@ -15,7 +15,7 @@ from jobmigrate.model import Command, Edge, Job, JobNet, Workflow
 from jobmigrate.verify.asl_check import problems
 
 from .conftest import FIXTURES
-from .moto_support import local_aws, run_definition
+from .moto_support import local_aws, published, run_definition
 
 OPTIONS = planner.PlanOptions(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
 Outcome = Callable[[str], tuple[str, int]]
@@ -74,9 +74,15 @@ def test_warning_code_continues_and_the_judgment_runs_its_dependent_unit() -> No
 
 
 def test_abnormal_end_runs_the_recovery_job_and_the_jobnet_fails() -> None:
-    status, order = run(codes(extract=12))  # above the abnormal threshold 8, not retryable
-    assert status == "FAILED"
-    assert order == ["extract.sh", "notify.sh"]
+    with local_aws(codes(extract=12)) as log:  # above the abnormal threshold 8, not retryable
+        result = run_definition(daily_close(), "daily")
+        messages = published()
+    assert result["status"] == "FAILED"
+    assert [script(c) for c in log.sent] == ["extract.sh", "notify.sh"]
+    # The failure is published once, naming the unit and its line in the legacy file.
+    (message,) = messages
+    assert message["unit"] == "/FINANCE/DAILY_CLOSE/EXTRACT"
+    assert message["legacy_source"].endswith("tests/fixtures/jp1/finance.ajs:37:3")
 
 
 def test_retryable_code_is_retried_then_recovered() -> None:

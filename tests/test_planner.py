@@ -85,7 +85,9 @@ def test_each_job_runs_through_a_polling_loop() -> None:
         "StringEquals": "Success",
         "Next": "BACKUP-done",
     }
-    assert check["Default"] == "BACKUP-failed"
+    assert check["Default"] == "BACKUP-notify"  # the failure is published, then the job-net fails
+    assert states["BACKUP-notify"]["Resource"] == "arn:aws:states:::sns:publish"
+    assert states["BACKUP-notify"]["Next"] == "BACKUP-failed"
     assert states["BACKUP-done"]["Next"] == "REPORT"
     assert states["REPORT"]["Parameters"]["DocumentName"] == "AWS-RunPowerShellScript"
     assert states["REPORT-done"]["Next"] == "Done"

@@ -176,6 +176,7 @@ def _plan_jobnet(
         asl=f"statemachines/{name}.asl.json",
         triggers=found_triggers,
         calendars=calendars,
+        notifies_failures=builder.notifies,
         jobs=builder.result.jobs,
     )
     return net_plan, machine.to_dict(), builder.result.findings + extra

@@ -31,6 +31,7 @@ from . import dag, executors
 from .naming import NameRegistry, aws_name
 
 RUN = "$.run"
+FAILURE_TOPIC = "FailureTopicArn"  # definition substitution for the SNS topic
 
 
 @dataclass(slots=True)
@@ -56,6 +57,7 @@ class FlowBuilder:
         self._state_of: dict[str, str] = {}  # unit path -> its main state
         self._planned: set[str] = set()
         self._par = 0
+        self.notifies = False  # whether any failure path publishes to the failure topic
 
     # ------------------------------------------------------------------ entry point
 
@@ -272,9 +274,10 @@ class FlowBuilder:
     # ------------------------------------------------------------------ failure and recovery
 
     def _failure_path(self, unit: Job | JobNet, net: JobNet, scope: Scope) -> str:
-        """Where `unit` goes when it ends abnormally: its recovery units, then Fail."""
+        """Where `unit` goes when it ends abnormally: its recovery units, a notification, Fail."""
         fail = self.names.claim(f"{aws_name(unit.name, self.names.limit - 7)}-failed", f"{unit.path}#failed")
         scope.states[fail] = asl.Fail(error="JobFailed", cause=f"{unit.path} ended abnormally")
+        fail = self._notify(unit, scope, fail)
         recovery = _recovery_of(unit, net)
         if not recovery:
             return fail
@@ -291,6 +294,34 @@ class FlowBuilder:
                 )
                 self._record(JobPlan(path=r.path, state=None, executor="none", source=r.source))
         return entry
+
+    def _notify(self, unit: Job | JobNet, scope: Scope, fail: str) -> str:
+        """Publish the failure, with the unit's path and legacy source, before failing. A
+        notification that cannot be sent must not hide the failure: it fails all the same."""
+        name = self.names.claim(f"{aws_name(unit.name, self.names.limit - 7)}-notify", f"{unit.path}#notify")
+        source = str(unit.source) if unit.source else ""
+        scope.states[name] = asl.Task(
+            resource="arn:aws:states:::sns:publish",
+            parameters={
+                "TopicArn": "${" + FAILURE_TOPIC + "}",
+                # SNS subjects are ASCII and at most 100 characters; the message keeps the full path.
+                "Subject": f"jobmigrate: {unit.path} ended abnormally".encode("ascii", "replace").decode()[
+                    :100
+                ],
+                "Message": {
+                    "unit": unit.path,
+                    "legacy_source": source,
+                    "execution.$": "$$.Execution.Id",
+                    "state_machine.$": "$$.StateMachine.Name",
+                },
+            },
+            result_path="$.notified",
+            retry=[asl.Retrier(["States.TaskFailed"], 2, 3, 2.0)],
+            catch=[asl.Catcher(["States.ALL"], fail, "$.notify_error")],
+            next=fail,
+        )
+        self.notifies = True
+        return name
 
     # ------------------------------------------------------------------ judgments
 

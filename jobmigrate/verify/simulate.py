@@ -30,6 +30,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/jobmigrate-test"
 INSTANCE = "i-0123456789abcdef0"
+FAILURE_TOPIC = "jobmigrate-failures"
 Outcome = tuple[str, int]  # (SSM status, exit code)
 
 
@@ -118,14 +119,27 @@ def substitute(definition: dict[str, Any], values: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), INSTANCE), text)
 
 
+def published(region: str = REGION) -> list[dict[str, Any]]:
+    """Messages published to the failure topic so far, as JSON."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][region]
+    messages = []
+    for topic in backend.topics.values():
+        if topic.name == FAILURE_TOPIC:
+            messages += [json.loads(n[1]) for n in topic.sent_notifications]
+    return messages
+
+
 def run_definition(
     definition: dict[str, Any], name: str, payload: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Create the state machine, run one named execution to its end, return describe_execution."""
     sfn = boto3.client("stepfunctions", region_name=REGION)
-    arn = sfn.create_state_machine(name=name, definition=substitute(definition, {}), roleArn=ROLE)[
-        "stateMachineArn"
-    ]
+    topic = boto3.client("sns", region_name=REGION).create_topic(Name=FAILURE_TOPIC)["TopicArn"]
+    text = substitute(definition, {"FailureTopicArn": topic})
+    arn = sfn.create_state_machine(name=name, definition=text, roleArn=ROLE)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, name=f"{name}-run", input=json.dumps(payload or {}))
     deadline = time.monotonic() + 60
     while True:
