@@ -83,11 +83,12 @@ class MachineView:
     schedules: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     events: list[dict[str, Any]]
+    starts: list[dict[str, str]]
 
 
 def _machine_views(plan: Plan) -> list[MachineView]:
     views = []
-    for net in plan.jobnets:
+    for net in [*plan.jobnets, *plan.nested_machines]:
         lid = logical_id("StateMachine", net.state_machine)
         schedules = []
         for i, t in enumerate(x for x in net.triggers if x.kind == "schedule"):
@@ -143,6 +144,10 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 schedules=schedules,
                 rules=rules,
                 events=events,
+                starts=[
+                    {"key": key, "logical_id": logical_id("StateMachine", child), "name": child}
+                    for key, child in sorted(net.starts.items())
+                ],
             )
         )
     return views

@@ -72,6 +72,7 @@ class JobNetPlan(PlanModel):
     calendars: list[str] = Field(default_factory=list)
     legacy_runs: RunSummary | None = None
     notifies_failures: bool = False  # publishes to the failure topic (SNS)
+    starts: dict[str, str] = Field(default_factory=dict)  # substitution key -> nested state machine
     jobs: list[JobPlan] = Field(default_factory=list)
 
 
@@ -114,6 +115,8 @@ class Plan(PlanModel):
     horizon: Horizon
     units: UnitCounts
     jobnets: list[JobNetPlan] = Field(default_factory=list)
+    # Large nested job-nets planned as state machines of their own, started by their parents.
+    nested_machines: list[JobNetPlan] = Field(default_factory=list)
     calendars: list[CalendarPlan] = Field(default_factory=list)
     hosts: list[Host] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)

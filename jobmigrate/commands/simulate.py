@@ -56,10 +56,11 @@ def simulate(folder: str, path: str, scenarios: tuple[str, ...], fmt: str) -> No
         return ("Success", 0) if code == 0 else ("Failed", code)
 
     definition = load_definition(root, net.asl)
+    nested = [(n.state_machine, load_definition(root, n.asl), n.starts) for n in plan.nested_machines]
     # The interpreter logs every failed state as an error; the outcome is what we report.
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     with local_aws(outcome, lambda names, at: "CLOSED" if closed else "OPEN", key="job") as log:
-        result = run_definition(definition, net.state_machine, payload)
+        result = run_definition(definition, net.state_machine, payload, nested, net.starts)
     jobs_run = list(dict.fromkeys(log.jobs))
     if fmt == "json":
         click.echo(

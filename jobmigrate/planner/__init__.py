@@ -49,6 +49,7 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
     findings: list[Finding] = list(workflow.findings)
     jobnets: list[JobNetPlan] = []
     definitions: dict[str, dict[str, object]] = {}
+    nested: list[JobNetPlan] = []
     hosts: set[str] = set()
     roots = list(workflow.root_jobnets())
     names = {net.path: machines.claim(jobnet_machine_name(net.path), net.path) for net in roots}
@@ -62,7 +63,16 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
             if compiled.scheduled and events:
                 findings.append(_both_kinds(net))
             found.extend(events)
-        net_plan, definition, net_findings = _plan_jobnet(net, name, found)
+        net_plan, definition, net_findings, children, starts = _plan_jobnet(net, name, found)
+        names_of: dict[str, str] = {}
+        for child in children:  # innermost first: a child's own children are named before it
+            names_of[child.key] = machines.claim(jobnet_machine_name(child.net.path), child.net.path)
+            child_plan, child_definition = _child_plan(child, names_of[child.key])
+            child_plan.starts = {k: names_of[k] for k in child.starts}
+            nested.append(child_plan)
+            definitions[child_plan.state_machine] = child_definition
+            hosts.update(j.host for j in child_plan.jobs if j.host)
+        net_plan.starts = {k: names_of[k] for k in starts}
         if compiled.scheduled:
             net_plan.legacy_runs = RunSummary.of(compiled.legacy, workflow.timezone)
         jobnets.append(net_plan)
@@ -77,6 +87,7 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
         horizon=Horizon(start=options.start.isoformat(), end=options.end.isoformat()),
         units=_count_units(workflow, findings),
         jobnets=jobnets,
+        nested_machines=nested,
         calendars=calendars,
         hosts=[Host(name=h, parameter=executors.host_parameter(h)) for h in sorted(hosts)],
         findings=findings,
@@ -134,9 +145,25 @@ def _calendar_plans(pool: CalendarPool, findings: list[Finding], options: PlanOp
     return plans
 
 
+def _child_plan(child: flow.Child, name: str) -> tuple[JobNetPlan, dict[str, object]]:
+    machine = asl.StateMachine(
+        start_at=child.start_at, states=child.states, comment=f"{child.net.path} (nested job-net)"
+    )
+    plan = JobNetPlan(
+        path=child.net.path,
+        source=child.net.source,
+        state_machine=name,
+        asl=f"statemachines/{name}.asl.json",
+        triggers=[Trigger(kind="none", description="started by its parent job-net")],
+        notifies_failures=child.notifies,
+        jobs=[j for j in child.result.jobs if j.executor != "none"],
+    )
+    return plan, machine.to_dict()
+
+
 def _plan_jobnet(
     net: JobNet, name: str, found_triggers: list[Trigger]
-) -> tuple[JobNetPlan, dict[str, object], list[Finding]]:
+) -> tuple[JobNetPlan, dict[str, object], list[Finding], list[flow.Child], list[str]]:
     extra: list[Finding] = []
     if net.start_condition is not None:
         extra.append(
@@ -179,7 +206,7 @@ def _plan_jobnet(
         notifies_failures=builder.notifies,
         jobs=builder.result.jobs,
     )
-    return net_plan, machine.to_dict(), builder.result.findings + extra
+    return net_plan, machine.to_dict(), builder.result.findings + extra, builder.children, builder.starts
 
 
 def _count_units(workflow: Workflow, findings: list[Finding]) -> UnitCounts:

@@ -42,6 +42,31 @@ class FlowResult:
 
 
 @dataclass(slots=True)
+class Child:
+    """A nested job-net planned as a state machine of its own, started by its parent."""
+
+    net: JobNet
+    key: str  # definition substitution naming its ARN in the parent
+    states: dict[str, asl.State]
+    start_at: str
+    result: FlowResult
+    notifies: bool
+    starts: list[str]  # keys of the nested machines it starts itself
+
+
+INLINE_LIMIT = 40  # nested job-nets with more jobs than this become state machines of their own
+
+
+def job_count(net: JobNet) -> int:
+    return sum(1 for _ in net.jobs())
+
+
+def child_key(path: str) -> str:
+    """The definition substitution holding a nested state machine's ARN."""
+    return "Nested" + "".join(c for c in aws_name(path.strip("/").replace("/", "-")) if c.isalnum())
+
+
+@dataclass(slots=True)
 class Scope:
     """The states of one state machine or Parallel branch being built."""
 
@@ -51,8 +76,11 @@ class Scope:
 class FlowBuilder:
     """Builds the states of one root job-net; names are unique across all its branches."""
 
-    def __init__(self, names: NameRegistry) -> None:
+    def __init__(self, names: NameRegistry, inline_limit: int = INLINE_LIMIT) -> None:
         self.names = names
+        self.inline_limit = inline_limit
+        self.children: list[Child] = []  # nested state machines, innermost first
+        self.starts: list[str] = []  # keys of the nested machines this builder's states start
         self.result = FlowResult()
         self._state_of: dict[str, str] = {}  # unit path -> its main state
         self._planned: set[str] = set()
@@ -192,6 +220,8 @@ class FlowBuilder:
 
     def _unit_body(self, unit: Job | JobNet, net: JobNet, scope: Scope, next_state: str | None) -> str:
         if isinstance(unit, JobNet):
+            if job_count(unit) > self.inline_limit:
+                return self._nested_machine(unit, scope, next_state, self._failure_path(unit, net, scope))
             if _recovery_of(unit, net):
                 return self._guarded_jobnet(unit, scope, next_state, self._failure_path(unit, net, scope))
             return self.jobnet(unit, scope, next_state)
@@ -271,6 +301,54 @@ class FlowBuilder:
         )
         return name
 
+    def _nested_machine(self, unit: JobNet, scope: Scope, next_state: str | None, failed: str) -> str:
+        """A large nested job-net as its own state machine (startExecution.sync:2), which keeps
+        each definition small; its run record comes back in its output and is merged."""
+        names = NameRegistry(self.names.limit)
+        for reserved in ("Start", "Done"):
+            names.claim(reserved, reserved)
+        builder = FlowBuilder(names, self.inline_limit)
+        inner = Scope()
+        inner.states["Done"] = asl.Succeed()
+        entry = builder.root(unit, inner, "Done")
+        inner.states["Start"] = asl.Pass(result={"rc": {}, "judgment": {}}, result_path=RUN, next=entry)
+        key = child_key(unit.path)
+        self.children += builder.children
+        self.children.append(
+            Child(unit, key, inner.states, "Start", builder.result, builder.notifies, builder.starts)
+        )
+        self.starts.append(key)
+        for job in builder.result.jobs:
+            self._record(job)
+        self.result.findings += builder.result.findings
+        self.result.parallelism_lost += builder.result.parallelism_lost
+        name = self.names.claim(aws_name(unit.name), unit.path)
+        scope.states[name] = asl.Task(
+            comment=f"{unit.path} (its own state machine)",
+            resource="arn:aws:states:::states:startExecution.sync:2",
+            parameters={
+                "StateMachineArn": "${" + key + "}",
+                "Input": {"run.$": RUN, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"},
+            },
+            result_selector={"run.$": "$.Output.run"},
+            result_path="$.nested",
+            catch=[asl.Catcher(["States.ALL"], failed, "$.error")],
+            next=self._merge_nested(name, scope, next_state),
+        )
+        return name
+
+    def _merge_nested(self, name: str, scope: Scope, next_state: str | None) -> str:
+        merge = self.names.claim(f"{name}-merge", f"{name}-merge")
+        scope.states[merge] = asl.Pass(
+            parameters={
+                "rc.$": f"States.JsonMerge({RUN}.rc, $.nested.run.rc, false)",
+                "judgment.$": f"States.JsonMerge({RUN}.judgment, $.nested.run.judgment, false)",
+            },
+            result_path=RUN,
+            next=next_state or self._end(scope, merge),
+        )
+        return merge
+
     # ------------------------------------------------------------------ failure and recovery
 
     def _failure_path(self, unit: Job | JobNet, net: JobNet, scope: Scope) -> str:
@@ -330,20 +408,19 @@ class FlowBuilder:
         name = self._state_of[unit.path]
         following = next_state or self._end(scope, name)
         record = f"{RUN}.judgment.{name}"
+        condition = self._condition(unit, net)
+        if isinstance(condition, bool) or condition is None:
+            # Decided now (the predecessor is a job-net, whose code is 0) or not converted (false).
+            verdict = bool(condition)
+            comment = (
+                f"{unit.path}: always {verdict}" if condition is not None else f"{unit.path}: judged false"
+            )
+            scope.states[name] = asl.Pass(comment=comment, result=verdict, result_path=record, next=following)
+            return name
         yes, no = f"{name}-true", f"{name}-false"
         scope.states[yes] = asl.Pass(result=True, result_path=record, next=following)
         scope.states[no] = asl.Pass(result=False, result_path=record, next=following)
-        condition = self._condition(unit, net)
-        if isinstance(condition, bool):  # decided now: the predecessor is a job-net, whose code is 0
-            scope.states[name] = asl.Pass(
-                comment=f"{unit.path}: always {condition}", next=yes if condition else no
-            )
-        elif condition is None:
-            scope.states[name] = asl.Pass(comment=f"{unit.path}: not converted, judged false", next=no)
-        else:
-            scope.states[name] = asl.Choice(
-                comment=unit.path, choices=[{**condition, "Next": yes}], default=no
-            )
+        scope.states[name] = asl.Choice(comment=unit.path, choices=[{**condition, "Next": yes}], default=no)
         return name
 
     def _condition(self, unit: Job, net: JobNet) -> dict[str, Any] | bool | None:

@@ -25,6 +25,9 @@ from moto.core.responses import ActionResult
 from moto.ssm.models import SimpleSystemManagerBackend
 from moto.ssm.responses import SimpleSystemManagerResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
+)
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
 REGION = "us-east-1"
@@ -47,6 +50,36 @@ class CommandLog:
 
 def _no_wait(self: WaitFunction, env: Any, wait_seconds: int) -> None:
     return None
+
+
+# Nested executions (states:startExecution.sync:2): moto calls boto3 with the PascalCase keys of
+# ASL parameters and hands back boto3's camelCase response keys; AWS maps both ways.
+_original_sfn_call = StateTaskServiceSfn._eval_service_task
+
+
+def _camel(data: dict[str, Any]) -> dict[str, Any]:
+    return {k[:1].lower() + k[1:]: v for k, v in data.items()}
+
+
+def _pascal_in_place(data: Any) -> None:
+    if isinstance(data, dict):
+        for key in list(data):
+            data[key[:1].upper() + key[1:]] = data.pop(key)
+
+
+def _sfn_call(
+    self: StateTaskServiceSfn,
+    env: Any,
+    resource_runtime_part: Any,
+    normalised_parameters: dict[str, Any],
+    state_credentials: Any,
+) -> Any:
+    _original_sfn_call(self, env, resource_runtime_part, _camel(normalised_parameters), state_credentials)
+    _pascal_in_place(env.stack[-1])
+
+
+def _sfn_response(self: StateTaskServiceSfn, response: Any, *args: Any, **kwargs: Any) -> None:
+    _pascal_in_place(response)
 
 
 CalendarAnswer = Callable[[list[str], str], str]  # (calendar names, AtTime) -> OPEN/CLOSED
@@ -104,6 +137,8 @@ def local_aws(
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
         mock.patch.object(SimpleSystemManagerResponse, "get_calendar_state", get_calendar_state, create=True),
         mock.patch.object(WaitFunction, "_wait_interval", _no_wait),
+        mock.patch.object(StateTaskServiceSfn, "_eval_service_task", _sfn_call),
+        mock.patch.object(StateTaskServiceSfn, "_normalise_response", _sfn_response),
         # Only the retrier's clock: patching time.sleep itself would turn every polling loop,
         # ours included, into a busy loop competing with the interpreter's thread.
         mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None)),
@@ -133,12 +168,23 @@ def published(region: str = REGION) -> list[dict[str, Any]]:
 
 
 def run_definition(
-    definition: dict[str, Any], name: str, payload: dict[str, Any] | None = None
+    definition: dict[str, Any],
+    name: str,
+    payload: dict[str, Any] | None = None,
+    nested: list[tuple[str, dict[str, Any], dict[str, str]]] = (),  # type: ignore[assignment]
+    starts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Create the state machine, run one named execution to its end, return describe_execution."""
+    """Create the state machine (and the nested ones it starts: (name, definition, starts),
+    innermost first), run one named execution to its end, return describe_execution."""
     sfn = boto3.client("stepfunctions", region_name=REGION)
     topic = boto3.client("sns", region_name=REGION).create_topic(Name=FAILURE_TOPIC)["TopicArn"]
-    text = substitute(definition, {"FailureTopicArn": topic})
+    arns: dict[str, str] = {}
+    for child, child_definition, child_starts in nested:
+        values = {"FailureTopicArn": topic, **{k: arns[m] for k, m in child_starts.items()}}
+        text = substitute(child_definition, values)
+        arns[child] = sfn.create_state_machine(name=child, definition=text, roleArn=ROLE)["stateMachineArn"]
+    values = {"FailureTopicArn": topic, **{k: arns[m] for k, m in (starts or {}).items()}}
+    text = substitute(definition, values)
     arn = sfn.create_state_machine(name=name, definition=text, roleArn=ROLE)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, name=f"{name}-run", input=json.dumps(payload or {}))
     deadline = time.monotonic() + 60
