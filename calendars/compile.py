@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from jobmigrate.model import Finding, JobNet, Severity, Undefined
+from jobmigrate.model import DateList, Finding, JobNet, ScheduleRule, Severity, Undefined, UnixCron
 
 from . import awscron
 from .business import BusinessCalendar
@@ -105,10 +105,11 @@ class CalendarPool:
         instants: list[dt.datetime],
         cal: BusinessCalendar,
         horizon: Horizon,
+        gated: bool = False,
     ) -> _Candidate | None:
-        key = (zone.key, tuple(times), tuple(instants), cal.name)
+        key = (zone.key, tuple(times), tuple(instants), cal.name, gated)
         if key not in self._chosen:
-            self._chosen[key] = _cheapest(zone, times, instants, cal, horizon, self)
+            self._chosen[key] = _cheapest(zone, times, instants, cal, horizon, self, gated)
         chosen = self._chosen[key]
         return chosen
 
@@ -192,9 +193,12 @@ def compile_jobnet(
         return out
     rule_of = {i: n for n, instants in per_rule.items() for i in instants}
     cal = schedules.calendar(net.calendar)
+    # A schedule that follows open days keeps a calendar gate even where a bare expression would
+    # do over the horizon: operators then change holidays in one Change Calendar, not in crons.
+    gated = any(_follows_open_days(r) for r in rules) and bool(pool.closed_days(cal, horizon).events)
     groups = _group_by_time(out.legacy, net, horizon, mode)
     for zone, times, instants in _merge_products(groups):
-        trigger = pool.cheapest(zone, times, instants, cal, horizon)
+        trigger = pool.cheapest(zone, times, instants, cal, horizon, gated)
         if trigger is None:
             out.findings.append(
                 Finding(
@@ -270,8 +274,10 @@ def _cheapest(
     cal: BusinessCalendar,
     horizon: Horizon,
     pool: CalendarPool,
+    gated: bool = False,
 ) -> _Candidate | None:
-    """The first candidate, tightest first, whose evaluation gives exactly `instants`."""
+    """The first candidate, tightest first, whose evaluation gives exactly `instants`; `gated`
+    leaves out the candidates without a calendar."""
     local = [i.astimezone(zone) for i in instants]
     dates = sorted({i.date() for i in local})
     minutes = compress([m for _, m in times], 0, 59)
@@ -289,6 +295,8 @@ def _cheapest(
         (by_weekday, lambda: (pool.closed_days(cal, horizon),)),
         (by_weekday, lambda: (pool.run_days(dates, zone, horizon),)),
     ]
+    if gated:
+        tried = tried[2:]
     for expression, gates in tried:
         calendars = gates()
         if set(pool.aws.runs(expression, zone, calendars)) == wanted:
@@ -296,6 +304,20 @@ def _cheapest(
                 pool.keep(cal_doc)
             return _Candidate(expression, zone.key, tuple(c.name for c in calendars))
     return None
+
+
+def _follows_open_days(rule: ScheduleRule) -> bool:
+    """Whether the rule's days depend on which days are open."""
+    date = rule.date
+    if isinstance(date, UnixCron | DateList):
+        return False
+    if getattr(date, "counting", None) in ("open", "closed"):
+        return True
+    if rule.days_from_start is not None and rule.days_from_start.mode != "no":
+        return True
+    if rule.calendar or rule.exclude_calendar or rule.confirm_calendar:
+        return True
+    return (rule.shift or "cancel") != "none"
 
 
 def aws_runs(
