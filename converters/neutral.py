@@ -97,8 +97,16 @@ def _parse_one(f: SourceFile) -> Workflow:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise InputError(f.path, line, col, f"not valid YAML: {e.problem or e.context}") from None
+    except yaml.reader.ReaderError as e:
+        # Characters YAML does not allow (NUL, other control characters): located by offset.
+        line = f.text.count("\n", 0, e.position) + 1
+        column = e.position - (f.text.rfind("\n", 0, e.position) + 1) + 1
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        raise InputError(
+            f.path, line, column, f"character U+{ord(char):04X} is not allowed in YAML"
+        ) from None
     except yaml.YAMLError as e:
-        raise InputError(f.path, 0, 0, f"not valid YAML: {e}") from None
+        raise InputError(f.path, 0, 0, f"not valid YAML: {' '.join(str(e).split())}") from None
     if not isinstance(data, dict):
         raise InputError(f.path, 1, 1, "expected a mapping with source_system and children")
     data.setdefault("files", [f.path])
