@@ -30,11 +30,16 @@ ALIASES = {
 
 
 def _plausibility(text: str) -> int:
-    """Count characters typical of Japanese business text; mojibake scores low."""
+    """Score characters typical of Japanese business text; mojibake scores low.
+
+    Kana weigh double: the wrong one of Shift_JIS and EUC-JP turns a kana (full- or half-width)
+    into a kanji or two, rarely the other way round, so kana break the ties kanji leave."""
     score = 0
     for ch in text:
         o = ord(ch)
-        if o < 0x80 or 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0xFF01 <= o <= 0xFF9F:
+        if 0x3040 <= o <= 0x30FF or 0xFF66 <= o <= 0xFF9F:
+            score += 2
+        elif o < 0x80 or 0x4E00 <= o <= 0x9FFF or 0xFF01 <= o <= 0xFF65:
             score += 1
         elif 0xE000 <= o <= 0xF8FF:  # private use: almost certainly a wrong guess
             score -= 5
