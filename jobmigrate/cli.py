@@ -44,6 +44,15 @@ def cli() -> None:
     default=None,
     help="Folder of Jinja templates overriding the shipped ones.",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Planning config (YAML or JSON): executors per job path, unit type or kind "
+    "(SSM, Batch, Lambda, SQS callback) and legacy hosts mapped to instance ids or tags.",
+)
 @reports_input_errors
 def convert(
     inputs: tuple[str, ...],
@@ -55,10 +64,11 @@ def convert(
     start: str | None,
     end: str | None,
     templates_dir: str | None,
+    config_file: str | None,
 ) -> None:
     """Convert legacy definitions into deployable AWS definitions in OUT."""
     check_timezone(timezone)
-    done = run(inputs, source_format, timezone, encoding, parse_window(start, end), trigger)
+    done = run(inputs, source_format, timezone, encoding, parse_window(start, end), trigger, config_file)
     if done.loaded.guessed:
         err_console.print(f"reading input as [bold]{done.loaded.importer}[/] (guessed; use --from to choose)")
     files = emit.render(done.plan, Path(templates_dir) if templates_dir else None)

@@ -84,6 +84,11 @@ class MachineView:
     rules: list[dict[str, Any]]
     events: list[dict[str, Any]]
     starts: list[dict[str, str]]
+    # What the executors a planning config selects use; empty without one.
+    tag_targets: list[tuple[tuple[str, str], ...]]  # the tags of each tagged host its jobs run on
+    batch: list[str]  # job queue and job definition ARNs (YAML scalars)
+    functions: list[str]  # Lambda function ARNs (YAML scalars)
+    queues: list[str]  # SQS queue ARNs (YAML scalars)
 
 
 def _machine_views(plan: Plan) -> list[MachineView]:
@@ -140,7 +145,7 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 definition=plan.definitions[net.state_machine],
                 documents=sorted({j.document for j in net.jobs if j.document}),
                 calendar_ids=[logical_id("Calendar", c) for c in net.calendars],
-                host_parameters=sorted({_host_param(plan, j.host) for j in net.jobs if j.host}),
+                host_parameters=sorted({p for j in net.jobs if j.host and (p := _host_param(plan, j.host))}),
                 schedules=schedules,
                 rules=rules,
                 events=events,
@@ -148,13 +153,61 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                     {"key": key, "logical_id": logical_id("StateMachine", child), "name": child}
                     for key, child in sorted(net.starts.items())
                 ],
+                **_executor_resources(plan, net),
             )
         )
     return views
 
 
-def _host_param(plan: Plan, host: str) -> str:
+def _host_param(plan: Plan, host: str) -> str | None:
     return next(h.parameter for h in plan.hosts if h.name == host)
+
+
+def _executor_resources(plan: Plan, net: JobNetPlan) -> dict[str, Any]:
+    """What the role of `net`'s state machine needs for the executors other than SSM on named
+    instances, each resource as a YAML scalar."""
+    tags = {h.name: sorted(h.tags.items()) for h in plan.hosts if h.tags}
+    batch = {
+        r
+        for j in net.jobs
+        if j.job_queue and j.job_definition
+        for r in _batch_arns(j.job_queue, j.job_definition)
+    }
+    return {
+        "tag_targets": sorted({tuple(tags[j.host]) for j in net.jobs if j.host in tags}),
+        "batch": sorted(batch),
+        "functions": sorted({r for j in net.jobs if j.function for r in _function_arns(j.function)}),
+        "queues": sorted({_arn("sqs", q) for j in net.jobs for q in (j.queue, j.confirm_queue) if q}),
+    }
+
+
+def _arn(service: str, resource: str) -> str:
+    """An ARN in this stack's partition, region and account, as a YAML `!Sub` scalar."""
+    return "!Sub " + yaml_str(
+        f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+    )
+
+
+def _batch_arns(queue: str, definition: str) -> list[str]:
+    """SubmitJob is authorised on the queue and on the definition's revision; a definition named
+    without one may run at any revision."""
+    if ":" not in definition.rsplit("/", 1)[-1]:
+        definition += ":*"
+    return [
+        yaml_str(queue) if queue.startswith("arn:") else _arn("batch", f"job-queue/{queue}"),
+        yaml_str(definition)
+        if definition.startswith("arn:")
+        else _arn("batch", f"job-definition/{definition}"),
+    ]
+
+
+def _function_arns(function: str) -> list[str]:
+    """An unqualified function name is invoked at $LATEST, and may be given a version or alias
+    later: allow both; a qualified one exactly."""
+    given = function.startswith("arn:")
+    qualified = function.count(":") == (7 if given else 1)
+    names = [function] if qualified else [function, function + ":*"]
+    return [yaml_str(n) if given else _arn("lambda", f"function:{n}") for n in names]
 
 
 def _schedule_name(machine: str, index: int) -> str:
@@ -173,6 +226,8 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
     calendars = [{"plan": c, "logical_id": logical_id("Calendar", c.name)} for c in plan.calendars]
     context = {
         "plan": plan,
+        # Hosts mapped to tags have no instance to name.
+        "parameter_hosts": [h for h in plan.hosts if h.parameter],
         "machines": machines,
         "calendars": calendars,
         "failure_topic": any(m.net.notifies_failures for m in machines),

@@ -13,6 +13,7 @@ from . import planner
 from .errors import InputError, UsageError
 from .inputs import Loaded, load
 from .plan import Plan
+from .planner import config as planning
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,20 @@ def run(
     encoding: str | None,
     window: planner.PlanOptions,
     trigger: str,
+    config_file: str | None = None,
 ) -> Run:
+    """Read the inputs and plan them; `config_file` chooses executors and maps hosts (--config)."""
+    # The config first: a mistake in it is reported before minutes spent reading inputs.
+    config = planning.load(config_file) if config_file else planning.DEFAULT
     if source_format is not None and source_format not in converters.names():
         raise InputError(
             inputs[0], 0, 0, f"unknown --from {source_format!r} (known: {', '.join(converters.names())})"
         )
     loaded = load(inputs, source_format, ImportOptions(timezone=timezone, encoding=encoding))
     options = planner.PlanOptions(
-        start=window.start, end=window.end, trigger="rule" if trigger == "rule" else "scheduler"
+        start=window.start,
+        end=window.end,
+        trigger="rule" if trigger == "rule" else "scheduler",
+        config=config,
     )
     return Run(loaded=loaded, plan=planner.plan(loaded.workflow, options), options=options)

@@ -42,6 +42,12 @@ class JobPlan(PlanModel):
     host: str | None = None
     document: str | None = None
     source: Source | None = None
+    # Set only when a planning config (--config) chooses other executors or a confirmation.
+    job_queue: str | None = None  # batch: the job queue and job definition
+    job_definition: str | None = None
+    function: str | None = None  # lambda: the function's name or ARN
+    queue: str | None = None  # callback: the SQS queue the task token is sent to
+    confirm_queue: str | None = None  # manual job: an operator confirms through this queue first
 
 
 class RunSummary(PlanModel):
@@ -102,10 +108,13 @@ class Horizon(PlanModel):
 
 
 class Host(PlanModel):
-    """A legacy host (JP1 agent, cron machine) and the template parameter naming its instance."""
+    """A legacy host (JP1 agent, cron machine) and the template parameter naming its instance,
+    or, when the planning config maps it to tags, the tags of the managed nodes that take over."""
 
     name: str
-    parameter: str
+    parameter: str | None = None
+    instance_id: str | None = None  # the parameter's default, from the planning config
+    tags: dict[str, str] | None = None
 
 
 class Plan(PlanModel):

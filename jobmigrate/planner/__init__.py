@@ -2,14 +2,14 @@
 
 It knows nothing of legacy syntax: everything it needs is in the IR. Each concern lives in its
 own module: dag (series-parallel structure), flow (states of a job-net), executors (how a job
-runs), gates (calendar checks),
+runs), config (the user's planning config: executors and hosts), gates (calendar checks),
 triggers (what starts a state machine), naming (AWS names and limits).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from calendars.changecal import MAX_DOCUMENT_BYTES, to_ics
@@ -21,6 +21,8 @@ from jobmigrate.model import Finding, JobNet, Severity, Workflow
 from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, RunSummary, Trigger, UnitCounts
 
 from . import chaining, executors, flow, gates, triggers
+from .config import DEFAULT as DEFAULT_CONFIG
+from .config import PlanningConfig
 from .naming import MAX_NAME, NameRegistry, jobnet_machine_name
 
 DONE = "Done"
@@ -32,6 +34,7 @@ class PlanOptions:
     start: dt.date
     end: dt.date
     trigger: TriggerMode = "scheduler"
+    config: PlanningConfig = field(default_factory=lambda: DEFAULT_CONFIG)  # --config: executors, hosts
 
 
 def default_options(today: dt.date | None = None) -> PlanOptions:
@@ -63,7 +66,7 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
             if compiled.scheduled and events:
                 findings.append(_both_kinds(net))
             found.extend(events)
-        net_plan, definition, net_findings, children, starts = _plan_jobnet(net, name, found)
+        net_plan, definition, net_findings, children, starts = _plan_jobnet(net, name, found, options.config)
         names_of: dict[str, str] = {}
         for child in children:  # innermost first: a child's own children are named before it
             names_of[child.key] = machines.claim(jobnet_machine_name(child.net.path), child.net.path)
@@ -89,10 +92,20 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
         jobnets=jobnets,
         nested_machines=nested,
         calendars=calendars,
-        hosts=[Host(name=h, parameter=executors.host_parameter(h)) for h in sorted(hosts)],
+        hosts=[_host(h, options.config) for h in sorted(hosts)],
         findings=findings,
         definitions=definitions,
     )
+
+
+def _host(name: str, config: PlanningConfig) -> Host:
+    """A legacy host's template parameter (with the config's instance as its default), or the
+    tags that pick its managed node when the job runs."""
+    target = config.host(name)
+    if target is not None and target.tags is not None:
+        return Host(name=name, tags=dict(sorted(target.tags.items())))
+    instance = target.instance_id if target is not None else None
+    return Host(name=name, parameter=executors.host_parameter(name), instance_id=instance)
 
 
 def _both_kinds(net: JobNet) -> Finding:
@@ -162,7 +175,7 @@ def _child_plan(child: flow.Child, name: str) -> tuple[JobNetPlan, dict[str, obj
 
 
 def _plan_jobnet(
-    net: JobNet, name: str, found_triggers: list[Trigger]
+    net: JobNet, name: str, found_triggers: list[Trigger], config: PlanningConfig
 ) -> tuple[JobNetPlan, dict[str, object], list[Finding], list[flow.Child], list[str]]:
     extra: list[Finding] = []
     if net.start_condition is not None:
@@ -180,7 +193,7 @@ def _plan_jobnet(
     names = NameRegistry(MAX_NAME - len("-retry-wait"))
     for reserved in (DONE, INIT, gates.GATE, gates.CHECK, gates.IS_OPEN, gates.SKIPPED):
         names.claim(reserved, reserved)
-    builder = flow.FlowBuilder(names)
+    builder = flow.FlowBuilder(names, config=config)
     scope = flow.Scope()
     entry = builder.root(net, scope, DONE)
     states: dict[str, asl.State] = {}

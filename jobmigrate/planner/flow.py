@@ -3,7 +3,8 @@
 The sibling units of a job-net form a DAG; `dag.decompose` turns it into nested sequences and
 parallels that keep every edge. Each leaf then becomes states:
 
-- a command job: the executor's states (send, poll, judge, retry);
+- a command job: the executor's states (send, poll, judge, retry); a manual or event-wait job
+  too when the planning config hands it to a callback;
 - a nested job-net: its own flow, inline;
 - a judgment job: a Choice on its predecessor's exit code that records true or false under
   $.run.judgment; its dependent units (`con` arrows) run only when it recorded true and are
@@ -28,6 +29,7 @@ from jobmigrate.model import Edge, Finding, Job, JobNet, Judgment, Severity
 from jobmigrate.plan import JobPlan
 
 from . import dag, executors
+from .config import DEFAULT, PlanningConfig
 from .naming import NameRegistry, aws_name
 
 RUN = "$.run"
@@ -76,9 +78,12 @@ class Scope:
 class FlowBuilder:
     """Builds the states of one root job-net; names are unique across all its branches."""
 
-    def __init__(self, names: NameRegistry, inline_limit: int = INLINE_LIMIT) -> None:
+    def __init__(
+        self, names: NameRegistry, inline_limit: int = INLINE_LIMIT, config: PlanningConfig = DEFAULT
+    ) -> None:
         self.names = names
         self.inline_limit = inline_limit
+        self.config = config  # which executor runs which job, where hosts run
         self.children: list[Child] = []  # nested state machines, innermost first
         self.starts: list[str] = []  # keys of the nested machines this builder's states start
         self.result = FlowResult()
@@ -225,7 +230,7 @@ class FlowBuilder:
             if _recovery_of(unit, net):
                 return self._guarded_jobnet(unit, scope, next_state, self._failure_path(unit, net, scope))
             return self.jobnet(unit, scope, next_state)
-        if unit.kind == "command" and unit.command is not None:
+        if executors.runnable(unit, self.config):
             return self._command(unit, scope, next_state, self._failure_path(unit, net, scope))
         if unit.kind == "judgment":
             return self._judgment(unit, net, scope, next_state)
@@ -264,18 +269,9 @@ class FlowBuilder:
         if state in scope.states:  # a recovery unit shared by several predecessors: a copy
             state = self.names.claim(f"{state}-again", f"{job.path}#again")
         following = next_state or self._end(scope, state)
-        built = executors.ssm_run_command(job, state, following, failed)
+        built = executors.build(job, state, following, failed, self.config)
         scope.states.update(built.states)
-        self._record(
-            JobPlan(
-                path=job.path,
-                state=state,
-                executor="ssm-run-command",
-                host=built.host,
-                document=built.document,
-                source=job.source,
-            )
-        )
+        self._record(built.plan)
         return built.entry
 
     def _end(self, scope: Scope, state: str) -> str:
@@ -307,7 +303,7 @@ class FlowBuilder:
         names = NameRegistry(self.names.limit)
         for reserved in ("Start", "Done"):
             names.claim(reserved, reserved)
-        builder = FlowBuilder(names, self.inline_limit)
+        builder = FlowBuilder(names, self.inline_limit, self.config)
         inner = Scope()
         inner.states["Done"] = asl.Succeed()
         entry = builder.root(unit, inner, "Done")
@@ -364,7 +360,7 @@ class FlowBuilder:
             # A failing recovery unit also ends the job-net abnormally.
             if isinstance(r, JobNet):
                 entry = self.jobnet(r, scope, entry)
-            elif r.kind == "command" and r.command is not None:
+            elif executors.runnable(r, self.config):
                 entry = self._command(r, scope, entry, fail)
             else:
                 self.result.findings.append(
