@@ -5,6 +5,7 @@ Only JSONPath states are produced: the local interpreter (moto) cannot run JSONa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,6 +197,42 @@ def _reading_order(start: str, bodies: dict[str, dict[str, Any]]) -> list[str]:
         order.append(name)
         stack.extend(reversed(_successors(bodies[name])))
     return order + [n for n in bodies if n not in seen]
+
+
+# Definitions carry our own CloudFormation placeholders (instance ids, topic and state machine
+# ARNs) as NUL-delimited sentinels until they are written out. Legacy text never holds NUL, so
+# a `${...}` inside a legacy command can be told from ours and protected in the template.
+_SENTINEL = re.compile("\x00([A-Za-z0-9]+)\x00")
+DOLLAR = "Dollar"  # substitution whose value is "$": legacy "${" becomes "${Dollar}{"
+
+
+def placeholder(key: str) -> str:
+    """A DefinitionSubstitutions placeholder the planner puts into a definition."""
+    return f"\x00{key}\x00"
+
+
+def resolve(definition: Any, *, protect_legacy: bool = False) -> Any:
+    """The definition with our placeholders written as `${Key}`. With `protect_legacy`, every
+    other `${` (legacy text) is written `${Dollar}{` so CloudFormation leaves it as it was."""
+    if isinstance(definition, str):
+        text = definition.replace("${", "${" + DOLLAR + "}{") if protect_legacy else definition
+        return _SENTINEL.sub(lambda m: "${" + m.group(1) + "}", text)
+    if isinstance(definition, dict):
+        return {k: resolve(v, protect_legacy=protect_legacy) for k, v in definition.items()}
+    if isinstance(definition, list):
+        return [resolve(v, protect_legacy=protect_legacy) for v in definition]
+    return definition
+
+
+def protects_legacy(definition: Any) -> bool:
+    """Whether resolving with `protect_legacy` changed any legacy text (needs the Dollar key)."""
+    if isinstance(definition, str):
+        return "${" in definition
+    if isinstance(definition, dict):
+        return any(protects_legacy(v) for v in definition.values())
+    if isinstance(definition, list):
+        return any(protects_legacy(v) for v in definition)
+    return False
 
 
 def _successors(state: dict[str, Any]) -> list[str]:

@@ -44,6 +44,8 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
     env.filters["yaml_str"] = yaml_str
+    env.filters["plain"] = plain
+    env.filters["md"] = markdown_text
     env.filters["describe"] = _describe
     return env
 
@@ -57,6 +59,22 @@ def _describe(expression: str, timezone: str | None = None, lang: str = "en") ->
     from .describe import describe
 
     return describe(expression, timezone, "ja" if lang == "ja" else "en")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def markdown_text(value: object) -> str:
+    """Legacy text in one Markdown table cell or list item: line breaks become spaces, other
+    control characters a replacement mark, and pipes and backticks cannot end the cell or code."""
+    text = _CONTROL.sub(lambda m: " " if m.group(0) in "\n\r\t" else "\ufffd", str(value))
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def plain(value: object) -> str:
+    """Free text for a template field that CloudFormation does not substitute (descriptions):
+    a legacy `${` is written `$ {` so that linters do not take it for a reference."""
+    return str(value).replace("${", "$ {")
 
 
 def yaml_str(value: object) -> str:
@@ -76,7 +94,8 @@ class MachineView:
     net: JobNetPlan
     logical_id: str
     role_id: str
-    definition: dict[str, Any]
+    definition: dict[str, Any]  # as deployed: legacy `${` protected, see asl.resolve
+    protects_legacy: bool  # the definition needs the Dollar substitution
     documents: list[str]
     calendar_ids: list[str]
     host_parameters: list[str]
@@ -142,7 +161,8 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 net=net,
                 logical_id=lid,
                 role_id=lid + "Role",
-                definition=plan.definitions[net.state_machine],
+                definition=asl.resolve(plan.definitions[net.state_machine], protect_legacy=True),
+                protects_legacy=asl.protects_legacy(plan.definitions[net.state_machine]),
                 documents=sorted({j.document for j in net.jobs if j.document}),
                 calendar_ids=[logical_id("Calendar", c) for c in net.calendars],
                 host_parameters=sorted({p for j in net.jobs if j.host and (p := _host_param(plan, j.host))}),
@@ -238,7 +258,7 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
         "report.md": env.get_template("report.md.j2").render(context),
     }
     for m in machines:
-        files[m.net.asl] = asl.dumps(m.definition)
+        files[m.net.asl] = asl.dumps(asl.resolve(plan.definitions[m.net.state_machine]))
     for c in plan.calendars:
         files[c.file] = c.ics
     return files

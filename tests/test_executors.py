@@ -15,7 +15,7 @@ import pytest
 
 from converters import ImportOptions, SourceFile
 from converters.neutral import parse as parse_neutral
-from jobmigrate import emit, planner
+from jobmigrate import asl, emit, planner
 from jobmigrate.errors import InputError, InputErrors
 from jobmigrate.model import Command, Edge, EndJudgment, Job, JobNet, Retry, Timeout, Workflow
 from jobmigrate.planner.config import DEFAULT, BatchRule, CallbackRule, LambdaRule, PlanningConfig, SsmRule
@@ -53,7 +53,9 @@ def mixed_plan(config_file: Path = CONFIG) -> planner.Plan:
 
 
 def mixed() -> dict[str, Any]:
-    return mixed_plan().definitions["OPS-MIXED"]
+    """The definition as written to statemachines/ (placeholders as ${Key})."""
+    resolved: dict[str, Any] = asl.resolve(mixed_plan().definitions["OPS-MIXED"])
+    return resolved
 
 
 def checked(**kw: Any) -> Job:

@@ -277,7 +277,12 @@ def test_template_parses_and_embeds_the_asl_files(name: str, converted: dict[str
     plan = c.plan
     assert sorted(machines) == sorted(net["state_machine"] for net in plan["jobnets"])
     for net in plan["jobnets"]:
-        assert machines[net["state_machine"]]["Definition"] == c.asl(net), net["state_machine"]
+        # Legacy "${" is protected in the template as "${Dollar}{"; CloudFormation restores it.
+        properties = machines[net["state_machine"]]
+        deployed = json.dumps(properties["Definition"]).replace("${Dollar}", "$")
+        if "${Dollar}" in json.dumps(properties["Definition"]):
+            assert properties["DefinitionSubstitutions"]["Dollar"] == "$"
+        assert json.loads(deployed) == c.asl(net), net["state_machine"]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -310,44 +315,16 @@ def test_jinja_syntax_from_the_inputs_is_never_evaluated(name: str, converted: d
             assert rendered not in text, (file, rendered)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        *HOSTILE,
-        *(
-            pytest.param(
-                n,
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    reason=(
-                        "legacy `${AWS::...}` text (a name or a command) is embedded raw in the state "
-                        "machine Definition: cfn-lint E1029 'Found an embedded parameter outside of an "
-                        "Fn::Sub'; the template must escape or otherwise protect it"
-                    ),
-                ),
-            )
-            for n in DOLLAR
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", [*HOSTILE, *DOLLAR])
 def test_cfn_lint_passes(name: str, converted: dict[str, Converted]) -> None:
     assert cfn_lint(converted[name].out / "template.yaml") == ""
 
 
 # --------------------------------------------------------------------------- `${...}` in legacy text
 
-DOLLAR_REASON = (
-    "legacy text is put into the Definition as written, and AWS::StepFunctions::StateMachine "
-    "DefinitionSubstitutions replaces every ${key} it names at deploy time: a command containing "
-    "${HostDefaultInstanceId} (its job runs on the default host) or ${FailureTopicArn} is sent to SSM "
-    "with the instance id / topic ARN in place of the text; other ${...} (${HOME}, ${AWS::Region}, "
-    "${!Literal}) are placeholders the template never defines"
-)
 
-
-def _dollar_params(xfail_dollar: bool) -> list[Any]:
-    marks = pytest.mark.xfail(strict=True, reason=DOLLAR_REASON)
-    return [*HOSTILE, *(pytest.param(n, marks=marks) if xfail_dollar else n for n in DOLLAR)]
+def _dollar_params() -> list[str]:
+    return [*HOSTILE, *DOLLAR]
 
 
 def _machines(c: Converted) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -360,7 +337,7 @@ def _machines(c: Converted) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
             )
 
 
-@pytest.mark.parametrize("name", _dollar_params(xfail_dollar=True))
+@pytest.mark.parametrize("name", _dollar_params())
 def test_definition_holds_only_the_templates_own_placeholders(
     name: str, converted: dict[str, Converted]
 ) -> None:
@@ -372,7 +349,7 @@ def test_definition_holds_only_the_templates_own_placeholders(
     assert foreign == []
 
 
-@pytest.mark.parametrize("name", _dollar_params(xfail_dollar=True))
+@pytest.mark.parametrize("name", _dollar_params())
 def test_deploy_time_substitution_leaves_legacy_commands_intact(
     name: str, converted: dict[str, Converted]
 ) -> None:
@@ -381,8 +358,9 @@ def test_deploy_time_substitution_leaves_legacy_commands_intact(
     sent: dict[str, list[str]] = {}
     for definition, substitutions in _machines(c):
         text = json.dumps(definition)
-        for key in substitutions:
-            text = text.replace("${" + key + "}", f"<value of {key}>")
+        for key, value in substitutions.items():
+            # Literal values (the Dollar escape) as written; references as a stand-in.
+            text = text.replace("${" + key + "}", value if isinstance(value, str) else f"<value of {key}>")
         deployed = json.loads(text)
         for _, state in states_of(deployed):
             if state.get("Resource", "").endswith("ssm:sendCommand"):
@@ -402,14 +380,6 @@ def test_dollar_fixtures_really_use_substitution_keys(converted: dict[str, Conve
 # --------------------------------------------------------------------------- specific hazards
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "templates/report.md.j2 writes names raw into Markdown: a newline in a job-net name splits "
-        "its row of the job-net table (the rest becomes a free-standing line that can be a heading) "
-        "and control characters (ESC, BEL, DEL) are copied into report.md"
-    ),
-)
 def test_report_structure_survives_newlines_and_control_characters(converted: dict[str, Converted]) -> None:
     report = (converted["yaml"].out / "report.md").read_text(encoding="utf-8")
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", report)
@@ -418,15 +388,6 @@ def test_report_structure_survives_newlines_and_control_characters(converted: di
     assert "line one" in report and "line two" in report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "jobmigrate.planner.executors.host_parameter keeps only the ASCII letters and digits of a "
-        "host name: db-01, db.01 and db01 all become HostDb01InstanceId and every Japanese host name "
-        "becomes HostInstanceId, so template.yaml declares the same Parameter several times "
-        "(cfn-lint E0000 duplicate) and jobs of different legacy hosts would run on one instance"
-    ),
-)
 def test_each_legacy_host_keeps_its_own_instance_parameter(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = jobmigrate("convert", SAFETY / "hosts.yaml", "--from", "yaml", "--out", out, *WINDOW)
@@ -439,14 +400,6 @@ def test_each_legacy_host_keeps_its_own_instance_parameter(tmp_path: Path) -> No
     assert cfn_lint(out / "template.yaml") == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "converters/crontab.py keeps the stdin of `cmd%line%line` in Command.stdin, but "
-        "jobmigrate.planner.executors sends only Command.command_line() to SSM and no finding "
-        "says the input is dropped: the job runs without its stdin (here: a mail without body)"
-    ),
-)
 def test_crontab_stdin_reaches_the_command_or_is_reported(tmp_path: Path) -> None:
     crontab = tmp_path / "mail.crontab"
     crontab.write_text('0 7 * * 1-5  mail -s "batch report" ops@example.com%Dear ops,%the batch ended.%\n')

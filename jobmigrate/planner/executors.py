@@ -41,6 +41,7 @@ jobs ignore the code. A timeout ends the job as its legacy setting says.
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -79,12 +80,19 @@ WAIT_FOR_TOKEN = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 
 
 def host_parameter(host: str) -> str:
-    """CloudFormation parameter (and ASL substitution) holding the instance id of a host."""
-    return "Host" + "".join(ch if ch.isalnum() and ch.isascii() else "" for ch in host.title()) + "InstanceId"
+    """CloudFormation parameter (and ASL substitution) holding the instance id of a host.
+
+    Parameters are alphanumeric, so `db-01`, `db.01`, `DB01` and a Japanese name would collide;
+    a name that is not plain lower-case ASCII letters and digits gets a short hash of itself."""
+    cleaned = "".join(ch for ch in host.title() if ch.isalnum() and ch.isascii())
+    if not (host.isascii() and host.isalnum() and host == host.lower()):
+        cleaned += hashlib.sha1(host.encode("utf-8")).hexdigest()[:6].upper()
+    return f"Host{cleaned}InstanceId"
 
 
 def queue_url(queue: str) -> str:
-    return f"https://sqs.${{{REGION}}}.${{{URL_SUFFIX}}}/${{{ACCOUNT}}}/{queue}"
+    region, suffix, account = (asl.placeholder(k) for k in (REGION, URL_SUFFIX, ACCOUNT))
+    return f"https://sqs.{region}.{suffix}/{account}/{queue}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,10 +299,42 @@ def _find_node(tags: dict[str, str], names: _Names, failed_state: str) -> dict[s
     }
 
 
+def ssm_command_line(job: Job) -> str:
+    """The command line SSM runs. A UNIX job's standard input (cron's `%` lines) follows as a
+    here-document whose end marker is derived from the text, so the text cannot end it early."""
+    command = job.command
+    assert command is not None
+    line = command.command_line()
+    if command.stdin is None or command.platform == "windows":
+        return line
+    marker = "JOBMIGRATE_STDIN_" + hashlib.sha1(command.stdin.encode("utf-8")).hexdigest()[:8].upper()
+    # A group, so the whole command line reads it, as under cron (a pipeline's first command).
+    return f"{{ {line}\n}} <<'{marker}'\n{command.stdin}\n{marker}"
+
+
+def not_carried(job: Job) -> list[str]:
+    """Settings of a command job that no executor applies yet, for a finding."""
+    command = job.command
+    if command is None:
+        return []
+    missing = [
+        label
+        for label, present in (
+            ("environment variables", bool(command.environment or command.environment_file)),
+            (f"OS user {command.os_user}", bool(command.os_user)),
+            ("output redirection files", bool(command.stdout or command.stderr)),
+            ("Windows standard input", command.stdin is not None and command.platform == "windows"),
+            (f"shell {command.shell}", bool(command.shell)),
+        )
+        if present
+    ]
+    return missing
+
+
 def _send(job: Job, document: str, host: str, names: _Names, tagged: bool = False) -> asl.Task:
     command = job.command
     assert command is not None
-    parameters: dict[str, list[str]] = {"commands": [command.command_line()]}
+    parameters: dict[str, list[str]] = {"commands": [ssm_command_line(job)]}
     if command.working_directory:
         parameters["workingDirectory"] = [command.working_directory]
     if job.timeout is not None:
@@ -302,7 +342,7 @@ def _send(job: Job, document: str, host: str, names: _Names, tagged: bool = Fals
     target: dict[str, Any] = (
         {"InstanceIds.$": "States.Array(States.ArrayGetItem($.node.InstanceIds, 0))"}
         if tagged
-        else {"InstanceIds": ["${" + host_parameter(host) + "}"]}
+        else {"InstanceIds": [asl.placeholder(host_parameter(host))]}
     )
     return asl.Task(
         comment=_comment(job),

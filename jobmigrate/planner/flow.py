@@ -271,6 +271,16 @@ class FlowBuilder:
         following = next_state or self._end(scope, state)
         built = executors.build(job, state, following, failed, self.config)
         scope.states.update(built.states)
+        if job.path not in self._planned and (missing := executors.not_carried(job)):
+            self.result.findings.append(
+                Finding(
+                    severity=Severity.WARNING,
+                    code="JM311",
+                    message="not carried to AWS yet, set it up on the target: " + ", ".join(missing),
+                    path=job.path,
+                    source=job.source,
+                )
+            )
         self._record(built.plan)
         return built.entry
 
@@ -323,7 +333,7 @@ class FlowBuilder:
             comment=f"{unit.path} (its own state machine)",
             resource="arn:aws:states:::states:startExecution.sync:2",
             parameters={
-                "StateMachineArn": "${" + key + "}",
+                "StateMachineArn": asl.placeholder(key),
                 "Input": {"run.$": RUN, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"},
             },
             result_selector={"run.$": "$.Output.run"},
@@ -377,7 +387,7 @@ class FlowBuilder:
         scope.states[name] = asl.Task(
             resource="arn:aws:states:::sns:publish",
             parameters={
-                "TopicArn": "${" + FAILURE_TOPIC + "}",
+                "TopicArn": asl.placeholder(FAILURE_TOPIC),
                 # SNS subjects are ASCII and at most 100 characters; the message keeps the full path.
                 "Subject": f"jobmigrate: {unit.path} ended abnormally".encode("ascii", "replace").decode()[
                     :100

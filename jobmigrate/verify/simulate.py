@@ -57,6 +57,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
+from jobmigrate import asl
 from jobmigrate.planner.executors import ACCOUNT, JOB_VARIABLE, URL_SUFFIX
 from jobmigrate.planner.executors import REGION as REGION_KEY
 
@@ -434,9 +435,17 @@ _STACK = {REGION_KEY: REGION, ACCOUNT: ACCOUNT_ID, URL_SUFFIX: "amazonaws.com"}
 
 def substitute(definition: dict[str, Any], values: dict[str, str]) -> str:
     """Apply CloudFormation DefinitionSubstitutions (`${Name}`) as deployment would."""
-    text = json.dumps(definition)
     known = {**_STACK, **values}
-    return re.sub(r"\$\{(\w+)\}", lambda m: known.get(m.group(1), INSTANCE), text)
+    text = json.dumps(asl.resolve(definition))
+    # Only our own keys: legacy text such as ${HOME} reaches the job as written.
+    return re.sub(
+        r"\$\{(\w+)\}",
+        lambda m: known.get(m.group(1), INSTANCE if _HOST.fullmatch(m.group(1)) else m.group(0)),
+        text,
+    )
+
+
+_HOST = re.compile(r"Host\w*InstanceId")
 
 
 def _create_queues(text: str) -> None:
