@@ -101,3 +101,14 @@ def test_template_grants_the_parent_what_sync_executions_need(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["jobs_run"]) == SIZE + 1
     assert jobmigrate("validate", out, "--no-lint").returncode == 0
+
+
+def test_a_flat_job_net_over_one_megabyte_is_reported() -> None:
+    jobs = [
+        Job(name=f"J{i:04d}", path=f"/WIDE/J{i:04d}", command=Command(text="x" * 2000 + f" {i}"))
+        for i in range(400)
+    ]
+    wide = JobNet(name="WIDE", path="/WIDE", children=jobs)  # type: ignore[arg-type]
+    plan = planner.plan(Workflow(source_system="test", children=[wide], unit_count=401), OPTIONS)
+    (finding,) = [f for f in plan.findings if f.code == "JM230"]
+    assert "over the 1 MB" in finding.message and finding.path == "/WIDE"

@@ -81,6 +81,7 @@ def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
         jobnets.append(net_plan)
         definitions[name] = definition
         findings.extend(net_findings)
+        findings.extend(_oversized(net, {name: definition, **{n: definitions[n] for n in names_of.values()}}))
         hosts.update(j.host for j in net_plan.jobs if j.host)
     calendars = _calendar_plans(pool, findings, options)
     return Plan(
@@ -106,6 +107,29 @@ def _host(name: str, config: PlanningConfig) -> Host:
         return Host(name=name, tags=dict(sorted(target.tags.items())))
     instance = target.instance_id if target is not None else None
     return Host(name=name, parameter=executors.host_parameter(name), instance_id=instance)
+
+
+MAX_DEFINITION_BYTES = 1024 * 1024
+
+
+def _oversized(net: JobNet, machines: dict[str, dict[str, object]]) -> list[Finding]:
+    """Step Functions refuses definitions over 1 MB. Large nested job-nets are split off already;
+    a single level of units that is still too large needs splitting by hand."""
+    found = []
+    for name, definition in machines.items():
+        size = len(asl.dumps(asl.resolve(definition)).encode("utf-8"))
+        if size > MAX_DEFINITION_BYTES:
+            found.append(
+                Finding(
+                    severity=Severity.ERROR,
+                    code="JM230",
+                    message=f"state machine {name} is {size:,} bytes, over the 1 MB Step Functions limit; "
+                    "group its units into nested job-nets",
+                    path=net.path,
+                    source=net.source,
+                )
+            )
+    return found
 
 
 def _both_kinds(net: JobNet) -> Finding:
