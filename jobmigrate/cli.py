@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from . import __version__, emit
+from . import __version__, emit, gc_pause
 from .commands.common import (
     check_timezone,
     err_console,
@@ -68,10 +68,13 @@ def convert(
 ) -> None:
     """Convert legacy definitions into deployable AWS definitions in OUT."""
     check_timezone(timezone)
-    done = run(inputs, source_format, timezone, encoding, parse_window(start, end), trigger, config_file)
-    if done.loaded.guessed:
-        err_console.print(f"reading input as [bold]{done.loaded.importer}[/] (guessed; use --from to choose)")
-    files = emit.render(done.plan, Path(templates_dir) if templates_dir else None)
+    with gc_pause.paused():
+        done = run(inputs, source_format, timezone, encoding, parse_window(start, end), trigger, config_file)
+        if done.loaded.guessed:
+            err_console.print(
+                f"reading input as [bold]{done.loaded.importer}[/] (guessed; use --from to choose)"
+            )
+        files = emit.render(done.plan, Path(templates_dir) if templates_dir else None)
     emit.write_atomically(Path(out_dir), files)
     _summary(done.plan, out_dir)
     if any(f.severity == Severity.ERROR for f in done.plan.findings):

@@ -609,3 +609,9 @@ def test_mutated_corpus_only_ever_raises_input_error(rng: random.Random, mutatio
         else:
             text = text[:at] + rng.choice(_INSERTS) + text[at:]
     _parse_or_input_error(text)
+
+
+def test_a_tuple_item_named_unit_prints_and_reads_back() -> None:
+    # Found by the mutation property test: `unit` is only reserved as a parameter name.
+    units = parse("unit=g,,,;\n{\n\tty=g;\n\tar=(unit=f=A,t=B);\n}\n")
+    assert shape(parse(print_units(units))) == shape(units)

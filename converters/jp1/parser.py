@@ -15,10 +15,10 @@ file cannot end in RecursionError; every problem surfaces as `InputError` with a
 
 from __future__ import annotations
 
-import gc
 import re
 from typing import NoReturn
 
+from jobmigrate import gc_pause
 from jobmigrate.errors import InputError
 
 from .syntax import Param, Scalar, Tuple, UnitDef, Value
@@ -76,11 +76,10 @@ def parse_units(text: str, file: str) -> list[UnitDef]:
     """
     # The tree is acyclic, but building a million small objects triggers the cyclic collector
     # again and again as the heap grows; that alone would triple the parse time.
-    collecting = gc.isenabled()
-    gc.disable()
     swallowing: list[Param] = []
     try:
-        return _parse(text, file, swallowing)
+        with gc_pause.paused():
+            return _parse(text, file, swallowing)
     except InputError as error:
         suspect = swallowing[-1] if swallowing else None
         if suspect is None or suspect.line >= error.line:
@@ -90,9 +89,6 @@ def parse_units(text: str, file: str) -> list[UnitDef]:
             " contain parameters: is a closing '\"' missing there?"
         )
         raise InputError(error.file, error.line, error.column, error.message + note) from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:

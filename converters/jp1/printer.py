@@ -82,7 +82,7 @@ def _tuple_item(key: str | None, text: str) -> str:
         and (key is not None or _TUPLE_KEYLIKE.match(text) is None)
     )
     value = text if raw_ok else quote(text)
-    return value if key is None else f"{_param_key(key)}={value}"
+    return value if key is None else f"{_item_key(key)}={value}"
 
 
 def _unit_attributes(unit: UnitDef, is_child: bool) -> str:
@@ -97,6 +97,14 @@ def _unit_attributes(unit: UnitDef, is_child: bool) -> str:
 
 
 def _param_key(key: str) -> str:
-    if _KEY.fullmatch(key) is None or key == "unit":
+    # `unit=` starts a unit definition, so no parameter can have that name.
+    if key == "unit":
+        raise ValueError(f"{key!r} cannot be written as a parameter name")
+    return _item_key(key)
+
+
+def _item_key(key: str) -> str:
+    """A key inside a tuple, `(f=A,...)`; there `unit` is an ordinary key."""
+    if _KEY.fullmatch(key) is None:
         raise ValueError(f"{key!r} cannot be written as a parameter name")
     return key
