@@ -154,6 +154,9 @@ class BusinessCalendar:
     def open_days(self, first: dt.date, last: dt.date) -> list[dt.date]:
         return [d for d in _span(first, last) if self.is_open(d)]
 
+    def closed_days(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        return [d for d in _span(first, last) if not self.is_open(d)]
+
     def shift_open(self, day: dt.date, count: int) -> dt.date:
         """The `count`-th open day after (count > 0) or before (count < 0) `day`."""
         step = ONE_DAY if count > 0 else -ONE_DAY

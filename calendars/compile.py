@@ -120,7 +120,7 @@ class CalendarPool:
         return self._closed[cal.name]
 
     def _closed_days(self, cal: BusinessCalendar, horizon: Horizon) -> ChangeCalendar:
-        closed = [d for d in _days(horizon.first, horizon.last) if not cal.is_open(d)]
+        closed = cal.closed_days(horizon.first, horizon.last)
         events = day_events(closed, horizon.tz, "closed")
         name = _calendar_name("closed-days", cal.name, horizon.tz.key, [e.start.isoformat() for e in events])
         return self._existing(
@@ -158,10 +158,6 @@ class CalendarPool:
 def _calendar_name(kind: str, label: str, tz: str, content: list[str]) -> str:
     digest = hashlib.sha1("|".join([kind, tz, *content]).encode()).hexdigest()[:10]
     return f"jobmigrate-{kind}-{digest}"
-
-
-def _days(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 # --------------------------------------------------------------------------- compilation

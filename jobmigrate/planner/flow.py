@@ -192,14 +192,7 @@ class FlowBuilder:
         entry = next_state
         for i in reversed(range(count)):
             merge = self.names.claim(f"{name}-merge-{i}", f"{name}-merge-{i}")
-            scope.states[merge] = asl.Pass(
-                parameters={
-                    "rc.$": f"States.JsonMerge({RUN}.rc, $.parallel.b{i}.run.rc, false)",
-                    "judgment.$": f"States.JsonMerge({RUN}.judgment, $.parallel.b{i}.run.judgment, false)",
-                },
-                result_path=RUN,
-                next=entry,
-            )
+            scope.states[merge] = _merge_run(f"$.parallel.b{i}.run", entry)
             entry = merge
         assert entry is not None
         return entry
@@ -345,14 +338,7 @@ class FlowBuilder:
 
     def _merge_nested(self, name: str, scope: Scope, next_state: str | None) -> str:
         merge = self.names.claim(f"{name}-merge", f"{name}-merge")
-        scope.states[merge] = asl.Pass(
-            parameters={
-                "rc.$": f"States.JsonMerge({RUN}.rc, $.nested.run.rc, false)",
-                "judgment.$": f"States.JsonMerge({RUN}.judgment, $.nested.run.judgment, false)",
-            },
-            result_path=RUN,
-            next=next_state or self._end(scope, merge),
-        )
+        scope.states[merge] = _merge_run("$.nested.run", next_state or self._end(scope, merge))
         return merge
 
     # ------------------------------------------------------------------ failure and recovery
@@ -539,6 +525,18 @@ def _compare(judgment: Judgment, variable: str) -> dict[str, Any] | None:
             ]
         }
     return None
+
+
+def _merge_run(other: str, next_state: str | None) -> asl.Pass:
+    """Fold another run record (a branch's, a nested machine's) into this one's."""
+    return asl.Pass(
+        parameters={
+            "rc.$": f"States.JsonMerge({RUN}.rc, {other}.rc, false)",
+            "judgment.$": f"States.JsonMerge({RUN}.judgment, {other}.judgment, false)",
+        },
+        result_path=RUN,
+        next=next_state,
+    )
 
 
 def _is_recovery(unit: Job | JobNet, net: JobNet) -> bool:
