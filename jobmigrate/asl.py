@@ -202,7 +202,6 @@ def _reading_order(start: str, bodies: dict[str, dict[str, Any]]) -> list[str]:
 # Definitions carry our own CloudFormation placeholders (instance ids, topic and state machine
 # ARNs) as NUL-delimited sentinels until they are written out. Legacy text never holds NUL, so
 # a `${...}` inside a legacy command can be told from ours and protected in the template.
-_SENTINEL = re.compile("\x00([A-Za-z0-9]+)\x00")
 DOLLAR = "Dollar"  # substitution whose value is "$": legacy "${" becomes "${Dollar}{"
 
 
@@ -214,25 +213,53 @@ def placeholder(key: str) -> str:
 def resolve(definition: Any, *, protect_legacy: bool = False) -> Any:
     """The definition with our placeholders written as `${Key}`. With `protect_legacy`, every
     other `${` (legacy text) is written `${Dollar}{` so CloudFormation leaves it as it was."""
-    if isinstance(definition, str):
-        text = definition.replace("${", "${" + DOLLAR + "}{") if protect_legacy else definition
-        return _SENTINEL.sub(lambda m: "${" + m.group(1) + "}", text)
-    if isinstance(definition, dict):
-        return {k: resolve(v, protect_legacy=protect_legacy) for k, v in definition.items()}
-    if isinstance(definition, list):
-        return [resolve(v, protect_legacy=protect_legacy) for v in definition]
-    return definition
+    return orjson.loads(_resolve_text(orjson.dumps(definition).decode("utf-8"), protect_legacy))
 
 
-def protects_legacy(definition: Any) -> bool:
-    """Whether resolving with `protect_legacy` changed any legacy text (needs the Dollar key)."""
-    if isinstance(definition, str):
-        return "${" in definition
-    if isinstance(definition, dict):
-        return any(protects_legacy(v) for v in definition.values())
-    if isinstance(definition, list):
-        return any(protects_legacy(v) for v in definition)
-    return False
+@dataclass(frozen=True, slots=True)
+class Deployed:
+    """A definition as deployed (see `deployed`), serialised once for every file that holds it."""
+
+    text: str  # indented JSON: statemachines/<name>.asl.json, read by Terraform's file()
+    compact: str  # one line of ASCII JSON: the `Definition` embedded in template.yaml
+    protects_legacy: bool  # legacy `${` was written `${Dollar}{`: needs the Dollar substitution
+
+
+def deployed(definition: dict[str, Any]) -> Deployed:
+    """Serialise `definition` with our placeholders as `${Key}` and legacy `${` protected as
+    `${Dollar}{`, so that CloudFormation's DefinitionSubstitutions (and Terraform's replace())
+    turn it into exactly what was planned. Working on the JSON text rather than walking the
+    tree keeps this linear in the output, which is most of a large conversion."""
+    indented = orjson.dumps(definition, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    text = indented.decode("utf-8")
+    protects = "${" in text  # only legacy text can hold it: ours are still NUL sentinels
+    compact = _resolve_text(orjson.dumps(definition).decode("utf-8"), protect_legacy=True)
+    return Deployed(
+        text=_resolve_text(text, protect_legacy=True),
+        compact=_NOT_PRINTABLE_ASCII.sub(_json_escape, compact),
+        protects_legacy=protects,
+    )
+
+
+# In JSON text a NUL is the escape `\u0000`; it is ours unless its backslash is itself escaped.
+_JSON_SENTINEL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000([A-Za-z0-9]+)\\u0000")
+# JSON leaves DEL and everything beyond ASCII raw; YAML readers refuse some of those.
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x00-\x7e]")
+
+
+def _resolve_text(text: str, protect_legacy: bool) -> str:
+    if protect_legacy and "${" in text:
+        text = text.replace("${", "${" + DOLLAR + "}{")
+    return _JSON_SENTINEL.sub(lambda m: m.group(1) + "${" + m.group(2) + "}", text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """A `\\uXXXX` escape (a surrogate pair beyond the BMP): it reads the same in JSON and YAML."""
+    code = ord(match.group(0))
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def _successors(state: dict[str, Any]) -> list[str]:

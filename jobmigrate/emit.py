@@ -94,8 +94,7 @@ class MachineView:
     net: JobNetPlan
     logical_id: str
     role_id: str
-    definition: dict[str, Any]  # as deployed: legacy `${` protected, see asl.resolve
-    protects_legacy: bool  # the definition needs the Dollar substitution
+    definition: asl.Deployed  # serialised as deployed: legacy `${` protected
     documents: list[str]
     calendar_ids: list[str]
     host_parameters: list[str]
@@ -161,8 +160,7 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 net=net,
                 logical_id=lid,
                 role_id=lid + "Role",
-                definition=asl.resolve(plan.definitions[net.state_machine], protect_legacy=True),
-                protects_legacy=asl.protects_legacy(plan.definitions[net.state_machine]),
+                definition=asl.deployed(plan.definitions[net.state_machine]),
                 documents=sorted({j.document for j in net.jobs if j.document}),
                 calendar_ids=[logical_id("Calendar", c) for c in net.calendars],
                 host_parameters=sorted({p for j in net.jobs if j.host and (p := _host_param(plan, j.host))}),
@@ -258,7 +256,7 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
         "report.md": env.get_template("report.md.j2").render(context),
     }
     for m in machines:
-        files[m.net.asl] = asl.dumps(asl.resolve(plan.definitions[m.net.state_machine]))
+        files[m.net.asl] = m.definition.text
     for c in plan.calendars:
         files[c.file] = c.ics
     return files

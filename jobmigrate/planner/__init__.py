@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from calendars.changecal import MAX_DOCUMENT_BYTES, to_ics
 from calendars.compile import CalendarPool, TriggerMode
 from calendars.legacy import Horizon as Window
@@ -117,7 +119,7 @@ def _oversized(net: JobNet, machines: dict[str, dict[str, object]]) -> list[Find
     a single level of units that is still too large needs splitting by hand."""
     found = []
     for name, definition in machines.items():
-        size = len(asl.dumps(asl.resolve(definition)).encode("utf-8"))
+        size = len(orjson.dumps(definition))  # as CloudFormation sends it: compact UTF-8
         if size > MAX_DEFINITION_BYTES:
             found.append(
                 Finding(

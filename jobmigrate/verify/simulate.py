@@ -430,7 +430,7 @@ class _CallbackReader:
 
 
 # Substitutions deployment fills in from CloudFormation pseudo parameters.
-_STACK = {REGION_KEY: REGION, ACCOUNT: ACCOUNT_ID, URL_SUFFIX: "amazonaws.com"}
+_STACK = {REGION_KEY: REGION, ACCOUNT: ACCOUNT_ID, URL_SUFFIX: "amazonaws.com", asl.DOLLAR: "$"}
 
 
 def substitute(definition: dict[str, Any], values: dict[str, str]) -> str:
