@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
@@ -61,6 +62,8 @@ def _compact(value: object) -> Any:
             if name in ("node", "kind") or v != field.get_default(call_default_factory=True):
                 out[name] = _compact(v)
         return out
+    if is_dataclass(value) and not isinstance(value, type):  # Source, RawParam
+        return {f.name: _compact(v) for f in fields(value) if (v := getattr(value, f.name)) != f.default}
     if isinstance(value, list | tuple):
         return [_compact(v) for v in value]
     if isinstance(value, dict):

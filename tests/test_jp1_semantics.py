@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import converters.jp1 as jp1
 from converters import ImportOptions, SourceFile
 from converters.jp1.findings import CODES, DROPPED_UNIT_CODES
 from converters.jp1.printer import print_units, quote
 from converters.jp1.unittypes import UNIT_TYPES, is_recovery, lookup
-from converters.jp1.values import raw_param, source
 from converters.jp1.writer import write_workflow
 from jobmigrate.model import (
     DayOfMonth,
@@ -108,13 +108,22 @@ def test_every_finding_code_is_documented() -> None:
     assert set(CODES) >= DROPPED_UNIT_CODES
 
 
-def test_raw_param_fast_path_equals_validated_model() -> None:
-    fast = raw_param("sd", "1,en", 7)
-    assert fast == RawParam(key="sd", value="1,en", line=7)
-    assert fast.model_dump() == {"key": "sd", "value": "1,en", "line": 7}
-    assert RawParam.model_validate(fast.model_dump()) == fast
-    where = source("f.ajs", 3, 9)
-    assert where == Source(file="f.ajs", line=3, column=9) and str(where) == "f.ajs:3:9"
+def test_raw_params_and_sources_validate_and_dump_like_models() -> None:
+    job = Job.model_validate(
+        {
+            "name": "A",
+            "path": "/A",
+            "source": {"file": "f.ajs", "line": 3, "column": 9},
+            "raw": [{"key": "sd", "value": "1,en", "line": 7}],
+        }
+    )
+    assert job.raw == [RawParam("sd", "1,en", 7)] and job.source == Source("f.ajs", 3, 9)
+    assert str(job.source) == "f.ajs:3:9"
+    dumped = job.model_dump()
+    assert dumped["raw"] == [{"key": "sd", "value": "1,en", "line": 7}]
+    assert dumped["source"] == {"file": "f.ajs", "line": 3, "column": 9}
+    with pytest.raises(ValidationError):
+        Job.model_validate({"name": "A", "path": "/A", "raw": [{"key": "k", "value": "v", "x": 1}]})
 
 
 # --------------------------------------------------------------------------- sd

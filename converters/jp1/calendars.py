@@ -26,11 +26,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, TypeVar, cast
 
-from jobmigrate.model import WEEKDAYS, BaseDay, Calendar, RawParam, Weekday
+from jobmigrate.model import WEEKDAYS, BaseDay, Calendar, RawParam, Source, Weekday
 
 from .findings import Reporter
 from .syntax import Param, UnitDef
-from .values import hhmm_minutes, joined, source, to_int
+from .values import hhmm_minutes, joined, to_int
 
 CALENDAR_KEYS: Final = frozenset({"op", "cl", "sdd", "md", "stt"})
 MonthNaming = Literal["this", "next"]
@@ -98,7 +98,7 @@ def read_group_calendar(
         month_naming=naming,
         base_time_minutes=minutes,
         timezone=None,
-        source=source(file=unit.file, line=unit.line, column=unit.column),
+        source=Source(file=unit.file, line=unit.line, column=unit.column),
         raw=[RawParam(key=p.key, value=p.raw, line=p.line) for p in params],
     )
     return calendar, CalendarScope(path, base_day, naming, minutes)

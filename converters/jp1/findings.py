@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 from converters.findings import ERROR, INFO, WARNING, Code, Collector, table
-
-from .values import source
+from jobmigrate.model import Source
 
 _E, _W, _I = ERROR, WARNING, INFO
 
@@ -88,4 +87,4 @@ class Reporter(Collector):
         super().__init__(CODES)
 
     def add(self, code: str, message: str, path: str, file: str, line: int, column: int = 0) -> None:
-        self.emit(code, message, path, source(file, line, column))
+        self.emit(code, message, path, Source(file, line, column))

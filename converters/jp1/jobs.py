@@ -20,6 +20,7 @@ from jobmigrate.model import (
     Job,
     Judgment,
     Retry,
+    Source,
     Timeout,
 )
 
@@ -27,7 +28,7 @@ from .findings import Reporter
 from .keys import KNOWN_KEYS
 from .syntax import Param, UnitDef
 from .unittypes import UnitType
-from .values import joined, raw_params, source, to_int
+from .values import joined, raw_params, to_int
 
 MAX_RC: Final = 4294967295
 
@@ -143,7 +144,7 @@ def read_job(unit: UnitDef, kind: UnitType, name: str, path: str, rep: Reporter)
         external=external,
         hold=ctx.choice("ha", ("y", "n"), "n") == "y",
         priority=ctx.integer("pr", 1, 5),
-        source=source(file=unit.file, line=unit.line, column=unit.column),
+        source=Source(file=unit.file, line=unit.line, column=unit.column),
         raw=raw_params(unit),
     )
 
@@ -345,7 +346,7 @@ def read_waits(
             mode=mode,
             date="same",
             condition=condition,
-            source=source(file=file, line=p.line, column=p.column),
+            source=Source(file=file, line=p.line, column=p.column),
         )
         for p in waits
     ]
@@ -363,7 +364,7 @@ def _connector_target(ctx: _Ctx) -> list[ExternalDependency]:
             mode="all",
             date="same",
             condition="jobnet connector",
-            source=source(file=ctx.file, line=p.line, column=p.column),
+            source=Source(file=ctx.file, line=p.line, column=p.column),
         )
     ]
 

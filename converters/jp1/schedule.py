@@ -29,6 +29,7 @@ from jobmigrate.model import (
     RegistrationDate,
     ScheduleRule,
     ShiftPolicy,
+    Source,
     StartTime,
     Undefined,
     Weekday,
@@ -37,7 +38,7 @@ from jobmigrate.model import (
 
 from .findings import Reporter
 from .syntax import Param, Scalar, Tuple, UnitDef, Value
-from .values import hhmm_minutes, joined, source, split_rule, text_of, to_int
+from .values import hhmm_minutes, joined, split_rule, text_of, to_int
 
 SCHEDULE_KEYS: Final = frozenset(
     {"sd", "st", "cy", "sh", "shd", "cftd", "ln", "sy", "ey", "wt", "wc", "ed", "jc", "ejn"}
@@ -253,7 +254,7 @@ def _undefined_schedule(
         ScheduleRule(
             number=0,
             date=Undefined(),
-            source=source(file=ctx.file, line=line, column=0),
+            source=Source(file=ctx.file, line=line, column=0),
             raw=_raw(zero),
         )
     )
@@ -296,7 +297,7 @@ def _build_rule(unit: UnitDef, parts: _RuleParams, is_root: bool, ctx: _Context)
         start_delay=_delay(parts, "sy", ctx),
         end_delay=_delay(parts, "ey", ctx),
         timezone=None,
-        source=source(file=ctx.file, line=line, column=column),
+        source=Source(file=ctx.file, line=line, column=column),
         raw=_raw(parts),
     )
     return rule

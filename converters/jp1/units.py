@@ -37,7 +37,7 @@ from .keys import KNOWN_KEYS, allowed_keys
 from .schedule import SCHEDULE_KEYS, JobnetSchedule, StartWindow, read_schedule
 from .syntax import Param, Scalar, Tuple, UnitDef
 from .unittypes import UnitType, lookup
-from .values import joined, raw_params, source, to_int, type_of
+from .values import joined, raw_params, to_int, type_of
 
 _REPEATABLE: Final = frozenset(
     {"el", "ar", "env", "eun", "op", "cl", "mladr", "evwfr", "evsfr", "jpoif", "lftpd", "lfmks", "htcdm"}
@@ -259,7 +259,7 @@ class TreeBuilder:
                     mode="all",
                     date="same",
                     condition="jobnet connector synchronisation (ncs=y)",
-                    source=source(file=unit.file, line=sync.line, column=0),
+                    source=Source(file=unit.file, line=sync.line, column=0),
                 )
             )
         return waits
@@ -369,7 +369,7 @@ class ArrowReader:
             self._add("JP1203", p, f"`{succ}` is a normal unit after recovery unit `{pred}`")
         if target.code in _JUDGMENT_TYPES and origin.category == "jobnet":
             self._add("JP1207", p, f"judgment `{succ}` follows jobnet `{pred}`, which always returns 0")
-        source_pos = source(self.unit.file, p.line, p.column)
+        source_pos = Source(self.unit.file, p.line, p.column)
         if relation == "con":
             if origin.code in _JUDGMENT_TYPES:
                 judgment = self.by_name[pred]
@@ -475,7 +475,7 @@ def _descendants(unit: UnitDef, path: str) -> Iterator[tuple[UnitDef, str]]:
 
 
 def _source(unit: UnitDef) -> Source:
-    return source(file=unit.file, line=unit.line, column=unit.column)
+    return Source(file=unit.file, line=unit.line, column=unit.column)
 
 
 def _text(unit: UnitDef, key: str) -> str | None:

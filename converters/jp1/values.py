@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from jobmigrate.model import RawParam, Source
+from jobmigrate.model import RawParam
 
 from .syntax import Param, Scalar, Tuple, UnitDef, Value
 
@@ -78,53 +78,16 @@ def split_rule(param: Param, arity: int) -> tuple[int | None, list[Value]]:
     return None, list(values)
 
 
-_new = object.__new__
-_set = object.__setattr__
-_RAW_FIELDS: Final = frozenset({"key", "value", "line"})
-
-
-def raw_param(key: str, value: str, line: int) -> RawParam:
-    """A `RawParam` built without validation.
-
-    A large export holds some 15 parameters per job, so this is the most frequent IR object; the
-    three values are strings and an int taken from the syntax tree, nothing to validate. Setting
-    the instance state directly (what `model_construct` does, minus its per-field default
-    lookup) takes a third of the time of validated construction. `test_jp1_semantics` checks
-    that the result equals a validated `RawParam`, so a pydantic change cannot break it silently.
-    """
-    obj = _new(RawParam)
-    _set(obj, "__dict__", {"key": key, "value": value, "line": line})
-    # All fields are set, so one shared fields-set is exact (pydantic only adds names to it).
-    _set(obj, "__pydantic_fields_set__", _RAW_FIELDS_SET)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
-_RAW_FIELDS_SET: Final = set(_RAW_FIELDS)
-_SOURCE_FIELDS_SET: Final = {"file", "line", "column"}
-
-
-def source(file: str, line: int, column: int) -> Source:
-    """A `Source` built without validation, for the same reason and in the same way as `raw_param`."""
-    obj = _new(Source)
-    _set(obj, "__dict__", {"file": file, "line": line, "column": column})
-    _set(obj, "__pydantic_fields_set__", _SOURCE_FIELDS_SET)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
 def raw_params(unit: UnitDef) -> list[RawParam]:
     """Every parameter of a unit, as written, plus the unit line itself (owner, permission)."""
     head = f"{unit.name},{unit.permission},{unit.owner},{unit.resource_group}"
-    out = [raw_param("unit", head, unit.line)]
-    out.extend([raw_param(p.key, p.raw, p.line) for p in unit.params])
+    out = [RawParam("unit", head, unit.line)]
+    out.extend([RawParam(p.key, p.raw, p.line) for p in unit.params])
     return out
 
 
 def raw_of(params: Iterable[Param]) -> list[RawParam]:
-    return [raw_param(p.key, p.raw, p.line) for p in params]
+    return [RawParam(p.key, p.raw, p.line) for p in params]
 
 
 def type_of(unit: UnitDef) -> str | None:
