@@ -241,16 +241,41 @@ def deployed(definition: dict[str, Any]) -> Deployed:
     )
 
 
-# In JSON text a NUL is the escape `\u0000`; it is ours unless its backslash is itself escaped.
-_JSON_SENTINEL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000([A-Za-z0-9]+)\\u0000")
 # JSON leaves DEL and everything beyond ASCII raw; YAML readers refuse some of those.
 _NOT_PRINTABLE_ASCII = re.compile(r"[^\x00-\x7e]")
+_NUL = "\\u0000"  # how JSON writes the NUL that delimits our placeholders
 
 
 def _resolve_text(text: str, protect_legacy: bool) -> str:
+    """Our placeholders in JSON text are `\\u0000Key\\u0000`; a `\\u0000` is ours unless its
+    backslash is itself escaped (legacy text holds no NUL, only perhaps the six characters).
+    Literal searches with `str.find` keep this a fast scan of the megabytes of a large
+    conversion, where a regex stops at every backslash."""
     if protect_legacy and "${" in text:
         text = text.replace("${", "${" + DOLLAR + "}{")
-    return _JSON_SENTINEL.sub(lambda m: m.group(1) + "${" + m.group(2) + "}", text)
+    parts: list[str] = []
+    done = 0
+    at = text.find(_NUL)
+    while at >= 0:
+        if _escaped(text, at):
+            at = text.find(_NUL, at + 1)
+            continue
+        close = text.find(_NUL, at + len(_NUL))  # keys are alphanumeric: the next one closes
+        parts += (text[done:at], "${", text[at + len(_NUL) : close], "}")
+        done = close + len(_NUL)
+        at = text.find(_NUL, done)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the backslash at `at` is escaped by an odd run of backslashes before it."""
+    run = 0
+    while at - run - 1 >= 0 and text[at - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
 
 
 def _json_escape(match: re.Match[str]) -> str:

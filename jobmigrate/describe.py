@@ -16,6 +16,7 @@ a reviewer, the field is rewritten before it sees it, or worded here:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Literal
@@ -53,7 +54,19 @@ _NUMBERS = {name: str(i + 1) for i, name in enumerate(("SUN", "MON", "TUE", "WED
 
 def describe(expression: str | Expression, timezone: str | None = None, lang: Language = "en") -> str:
     """One sentence saying when the expression fires; `timezone` names the clock it reads."""
-    parsed = parse(expression) if isinstance(expression, str) else expression
+    if isinstance(expression, str):
+        return _describe_text(expression, timezone, lang)
+    return _describe_parsed(expression, timezone, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _describe_text(expression: str, timezone: str | None, lang: Language) -> str:
+    # A large conversion repeats a few hundred expressions thousands of times, and
+    # cron-descriptor reads its translation catalogue on every call.
+    return _describe_parsed(parse(expression), timezone, lang)
+
+
+def _describe_parsed(parsed: Expression, timezone: str | None, lang: Language) -> str:
     if isinstance(parsed, CronExpression):
         text = describe_cron(parsed, lang)
     elif isinstance(parsed, RateExpression):

@@ -551,8 +551,10 @@ def _recovery_of(unit: Job | JobNet, net: JobNet) -> list[Job | JobNet]:
     while frontier:
         current = frontier.pop(0)
         for e in net.edges:
+            if e.pred != current or e.succ in seen:
+                continue
             child = net.child(e.succ)
-            if e.pred == current and child is not None and _is_recovery(child, net) and e.succ not in seen:
+            if child is not None and _is_recovery(child, net):
                 seen.add(e.succ)
                 found.append(child)
                 frontier.append(e.succ)
