@@ -25,7 +25,7 @@ from jobmigrate.model import DateList, Finding, JobNet, ScheduleRule, Severity, 
 
 from . import awscron
 from .business import BusinessCalendar
-from .changecal import ChangeCalendar, day_events, state
+from .changecal import ChangeCalendar, Event, day_events, state
 from .legacy import Horizon
 from .schedules import Schedules
 
@@ -122,7 +122,7 @@ class CalendarPool:
     def _closed_days(self, cal: BusinessCalendar, horizon: Horizon) -> ChangeCalendar:
         closed = cal.closed_days(horizon.first, horizon.last)
         events = day_events(closed, horizon.tz, "closed")
-        name = _calendar_name("closed-days", cal.name, horizon.tz.key, [e.start.isoformat() for e in events])
+        name = _calendar_name("closed-days", horizon.tz.key, events)
         return self._existing(
             ChangeCalendar(
                 name=name,
@@ -135,7 +135,7 @@ class CalendarPool:
 
     def run_days(self, days: Sequence[dt.date], tz: ZoneInfo, horizon: Horizon) -> ChangeCalendar:
         events = day_events(days, tz, "run")
-        name = _calendar_name("run-days", "", tz.key, [e.start.isoformat() for e in events])
+        name = _calendar_name("run-days", tz.key, events)
         return self._existing(
             ChangeCalendar(
                 name=name,
@@ -155,7 +155,10 @@ class CalendarPool:
         self.calendars.setdefault(cal.name, cal)
 
 
-def _calendar_name(kind: str, label: str, tz: str, content: list[str]) -> str:
+def _calendar_name(kind: str, tz: str, events: Sequence[Event]) -> str:
+    """A name for the content: the same windows give the same name, whichever job-net asked
+    first (windows of merged consecutive days share their start, so both ends count)."""
+    content = [f"{e.start.isoformat()}/{e.end.isoformat()}" for e in events]
     digest = hashlib.sha1("|".join([kind, tz, *content]).encode()).hexdigest()[:10]
     return f"jobmigrate-{kind}-{digest}"
 
