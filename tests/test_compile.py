@@ -167,3 +167,31 @@ def test_times_that_are_not_one_product_split_into_few_expressions() -> None:
     expressions, _, _ = compiled(net)
     assert sorted(expressions) == ["cron(0 18 ? * MON-FRI *)", "cron(0,30 8-17 ? * MON-FRI *)"]
     proven(net)
+
+
+def test_calendars_that_share_the_starts_of_their_windows_get_their_own_names() -> None:
+    # Closed on Saturdays, and on Saturdays and Sundays: every window starts on a Saturday, but
+    # the second calendar's windows end a day later. Each job-net is gated by its own days.
+    holiday = [dt.date(2027, 1, 11)]
+    saturdays = Calendar(name="/SAT", closed_weekdays=["sa"], closed_dates=holiday)
+    weekends = Calendar(name="/WEEKEND", closed_weekdays=["sa", "su"], closed_dates=holiday)
+    every_day = ScheduleRule(
+        date=DayOfMonth(year=2027, month=1, day=1, counting="open"),
+        cycle=Cycle(every=1, unit="day"),
+        times=[StartTime(minutes=22 * 60)],
+    )
+    nets = [
+        JobNet(name=name.strip("/"), path=name + "/N", calendar=name, schedule=[every_day])
+        for name in ("/SAT", "/WEEKEND")
+    ]
+    wf = Workflow(source_system="test", children=nets, calendars=[saturdays, weekends])
+    pool = CalendarPool(YEAR)
+    results = [compile_jobnet(net, Schedules(wf, YEAR), pool) for net in nets]
+    gates = [t.calendars for r in results for t in r.triggers]
+    assert all(not [f for f in r.findings if f.severity == "error"] for r in results)
+    assert len(gates) == 2 and gates[0] != gates[1]
+    closed_sundays = [
+        any(e.start.date() <= dt.date(2027, 1, 3) < e.end.date() for e in pool.calendars[g[0]].events)
+        for g in gates
+    ]
+    assert closed_sundays == [False, True]
