@@ -172,7 +172,7 @@ def test_times_that_are_not_one_product_split_into_few_expressions() -> None:
 def test_calendars_that_share_the_starts_of_their_windows_get_their_own_names() -> None:
     # Closed on Saturdays, and on Saturdays and Sundays: every window starts on a Saturday, but
     # the second calendar's windows end a day later. Each job-net is gated by its own days.
-    holiday = [dt.date(2027, 1, 11)]
+    holiday = [dt.date(2027, 1, 13)]  # a Wednesday: no window merges with a weekend
     saturdays = Calendar(name="/SAT", closed_weekdays=["sa"], closed_dates=holiday)
     weekends = Calendar(name="/WEEKEND", closed_weekdays=["sa", "su"], closed_dates=holiday)
     every_day = ScheduleRule(
