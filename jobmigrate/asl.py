@@ -261,7 +261,11 @@ def _resolve_text(text: str, protect_legacy: bool) -> str:
             at = text.find(_NUL, at + 1)
             continue
         close = text.find(_NUL, at + len(_NUL))  # keys are alphanumeric: the next one closes
-        parts += (text[done:at], "${", text[at + len(_NUL) : close], "}")
+        key = text[at + len(_NUL) : close]
+        if close < 0 or not (key.isascii() and key.isalnum()):  # not ours: importers refuse NUL
+            at = text.find(_NUL, at + 1)
+            continue
+        parts += (text[done:at], "${", key, "}")
         done = close + len(_NUL)
         at = text.find(_NUL, done)
     if not parts:

@@ -47,7 +47,19 @@ def _plausibility(text: str) -> int:
 
 
 def decode(data: bytes, path: str, forced: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding name). Raise InputError when nothing decodes the bytes."""
+    """Return (text, encoding name). Raise InputError when nothing decodes the bytes, or when
+    the text holds a NUL: no legacy definition has one, and the generated definitions use NUL
+    to tell their own placeholders from legacy text (see asl.placeholder)."""
+    text, name = _decode(data, path, forced)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise InputError(path, line, col, "NUL character (binary data, or a wrong --encoding?)")
+    return text, name
+
+
+def _decode(data: bytes, path: str, forced: str | None) -> tuple[str, str]:
     if forced:
         name = ALIASES.get(forced.lower(), forced)
         try:

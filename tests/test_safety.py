@@ -426,3 +426,23 @@ def test_crontab_stdin_reaches_the_command_or_is_reported(tmp_path: Path) -> Non
         "stdin" in f["message"] and f["path"].startswith("mail.crontab:1") for f in plan["findings"]
     )
     assert ("Dear ops," in commands and "the batch ended." in commands) or reported
+
+
+def test_placeholders_are_told_from_escaped_backslashes_and_stray_nuls() -> None:
+    from jobmigrate import asl
+
+    definition = {
+        "ours": asl.placeholder("HostAp01InstanceId"),
+        "after_backslash": "C:\\" + asl.placeholder("FailureTopicArn"),
+        "literal": "\\u0000Key\\u0000 and ${HOME}",
+        "stray": "a\x00b",  # importers refuse NUL; a stray one is left alone, never a loop
+        "unclosed": "\x00Key",
+    }
+    deployed = json.loads(asl.deployed(definition).compact)
+    assert deployed == {
+        "ours": "${HostAp01InstanceId}",
+        "after_backslash": "C:\\${FailureTopicArn}",
+        "literal": "\\u0000Key\\u0000 and ${Dollar}{HOME}",
+        "stray": "a\x00b",
+        "unclosed": "\x00Key",
+    }
