@@ -6,6 +6,7 @@ Only JSONPath states are produced: the local interpreter (moto) cannot run JSONa
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,8 +235,13 @@ def deployed(definition: dict[str, Any]) -> Deployed:
     text = indented.decode("utf-8")
     protects = "${" in text  # only legacy text can hold it: ours are still NUL sentinels
     compact = _resolve_text(orjson.dumps(definition).decode("utf-8"), protect_legacy=True)
+    text = _resolve_text(text, protect_legacy=True)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        # Terraform normalises what file() reads to NFC; escapes keep decomposed legacy text
+        # (a kana with a separate sound mark, say) exactly as written.
+        text = _NOT_PRINTABLE_ASCII.sub(_json_escape, text)
     return Deployed(
-        text=_resolve_text(text, protect_legacy=True),
+        text=text,
         compact=_NOT_PRINTABLE_ASCII.sub(_json_escape, compact),
         protects_legacy=protects,
     )

@@ -446,3 +446,12 @@ def test_placeholders_are_told_from_escaped_backslashes_and_stray_nuls() -> None
         "stray": "a\x00b",
         "unclosed": "\x00Key",
     }
+
+
+def test_decomposed_legacy_text_is_escaped_so_terraform_cannot_normalise_it() -> None:
+    from jobmigrate import asl
+
+    composed, decomposed = "echo \u30ac", "echo \u30ab\u3099"  # ガ as one character, and as two
+    assert "\u30ac" in asl.deployed({"c": composed}).text  # readable when nothing would change
+    text = asl.deployed({"c": decomposed}).text
+    assert text.isascii() and json.loads(text) == {"c": decomposed}
