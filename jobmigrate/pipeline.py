@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from converters import ImportOptions
 from . import planner
 from .errors import InputError, UsageError
 from .inputs import Loaded, load
+from .model import Workflow
 from .plan import Plan
 from .planner import config as planning
+from .planner.parallel import available_workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +49,10 @@ def run(
     window: planner.PlanOptions,
     trigger: str,
     config_file: str | None = None,
+    sink: planner.DefinitionSink | None = None,
 ) -> Run:
-    """Read the inputs and plan them; `config_file` chooses executors and maps hosts (--config)."""
+    """Read the inputs and plan them; `config_file` chooses executors and maps hosts (--config).
+    With a `sink`, definitions go there as they are planned rather than into the plan."""
     # The config first: a mistake in it is reported before minutes spent reading inputs.
     config = planning.load(config_file) if config_file else planning.DEFAULT
     if source_format is not None and source_format not in converters.names():
@@ -61,4 +66,18 @@ def run(
         trigger="rule" if trigger == "rule" else "scheduler",
         config=config,
     )
-    return Run(loaded=loaded, plan=planner.plan(loaded.workflow, options), options=options)
+    workers = workers_for(loaded.workflow)
+    return Run(loaded=loaded, plan=planner.plan(loaded.workflow, options, sink, workers), options=options)
+
+
+PARALLEL_FROM_JOBS = 2000  # below this, starting another process costs more than it saves
+
+
+def workers_for(workflow: Workflow) -> int:
+    """Processes to plan with: every processor for large inputs; JOBMIGRATE_WORKERS decides
+    otherwise (the output is the same whatever the number)."""
+    wanted = os.environ.get("JOBMIGRATE_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    jobs = sum(1 for net in workflow.root_jobnets() for _ in net.jobs())
+    return min(available_workers(), 4) if jobs >= PARALLEL_FROM_JOBS else 1

@@ -15,7 +15,7 @@ import pytest
 
 from converters import ImportOptions, SourceFile
 from converters.neutral import parse as parse_neutral
-from jobmigrate import asl, emit, planner
+from jobmigrate import asl, emit, output, planner
 from jobmigrate.errors import InputError, InputErrors
 from jobmigrate.model import Command, Edge, EndJudgment, Job, JobNet, Retry, Timeout, Workflow
 from jobmigrate.planner.config import DEFAULT, BatchRule, CallbackRule, LambdaRule, PlanningConfig, SsmRule
@@ -635,7 +635,7 @@ def test_a_tagged_host_without_an_online_node_fails_the_job(fleet: Callable[[dic
 def test_templates_with_every_executor_pass_cfn_lint(tmp_path: Path) -> None:
     for config_file in (CONFIG, ARNS):
         out = tmp_path / config_file.stem
-        emit.write_atomically(out, emit.render(mixed_plan(config_file)))
+        output.write_atomically(out, emit.render(mixed_plan(config_file)))
         lint = cfn_lint(out / "template.yaml")
         assert lint.returncode == 0, lint.stdout
 

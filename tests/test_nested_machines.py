@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jobmigrate import emit, planner
+from jobmigrate import emit, output, planner
 from jobmigrate.model import Command, Edge, Job, JobNet, Judgment, Workflow
 from jobmigrate.planner.flow import INLINE_LIMIT
 
@@ -83,7 +83,7 @@ def test_failure_inside_fails_the_parent() -> None:
 def test_template_grants_the_parent_what_sync_executions_need(tmp_path: Path) -> None:
     plan = planner.plan(workflow(), OPTIONS)
     out = tmp_path / "out"
-    emit.write_atomically(out, emit.render(plan))
+    output.write_atomically(out, emit.render(plan))
     assert sorted(p.name for p in (out / "statemachines").iterdir()) == ["ROOT-BIG.asl.json", "ROOT.asl.json"]
     template = (out / "template.yaml").read_text()
     assert (

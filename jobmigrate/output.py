@@ -1,0 +1,136 @@
+"""Where a conversion's files go: an output folder written in full or not at all, or memory.
+
+A large conversion writes some 250 MB; holding it all before writing would cost as much memory.
+So the folder is staged beside its final place and filled as the work goes: each state machine
+definition as soon as it is planned (possibly by another process, see planner.parallel), each
+template as Jinja produces it. Only when everything is written does the staging folder replace
+the output folder; on any error it is removed and the previous output stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from . import asl
+
+_COMPACT = ".compact"  # scratch: each definition as embedded in template.yaml; not committed
+
+
+def definition_file(name: str) -> str:
+    """Where a state machine's definition is written, relative to the output folder."""
+    return f"statemachines/{name}.asl.json"
+
+
+class Definition(Protocol):
+    """A definition as the templates embed it (see asl.deployed)."""
+
+    @property
+    def compact(self) -> str: ...
+
+    @property
+    def protects_legacy(self) -> bool: ...
+
+
+class Files(Protocol):
+    def write(self, rel: str, chunks: Iterable[str]) -> None: ...
+
+    def definition(self, name: str) -> Definition: ...
+
+
+class Memory:
+    """Files kept as text, for tests and for callers that want them; definitions come from the
+    plan and are serialised when the emitter first asks for them."""
+
+    def __init__(self, definitions: dict[str, dict[str, object]]) -> None:
+        self.texts: dict[str, str] = {}
+        self._definitions = definitions
+
+    def write(self, rel: str, chunks: Iterable[str]) -> None:
+        self.texts[rel] = "".join(chunks)
+
+    def definition(self, name: str) -> Definition:
+        deployed = asl.deployed(self._definitions[name])
+        self.texts[definition_file(name)] = deployed.text
+        return deployed
+
+
+class _Stored:
+    """A definition written by `Folder.__call__`, read back when a template embeds it."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        # Our placeholders never use the Dollar key, so this marks protected legacy text.
+        self.protects_legacy = "${" + asl.DOLLAR + "}" in self.compact
+
+    @property
+    def compact(self) -> str:
+        return self._path.read_text(encoding="utf-8")
+
+
+class Folder:
+    """The output folder, staged beside `out` and moved into place by `commit`.
+
+    Also the planner's definition sink: `folder(name, definition)` writes the definition file
+    and its compact form at once, so definitions never accumulate in memory.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.stage = self.out  # set on entry
+
+    def __enter__(self) -> Folder:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self.stage.exists() and self.stage != self.out:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+    def __call__(self, name: str, definition: dict[str, object]) -> None:
+        deployed = asl.deployed(definition)
+        self.write(definition_file(name), [deployed.text])
+        self.write(f"{_COMPACT}/{name}.json", [deployed.compact])
+
+    def discard(self) -> None:
+        for folder in ("statemachines", _COMPACT):
+            shutil.rmtree(self.stage / folder, ignore_errors=True)
+
+    def definition(self, name: str) -> Definition:
+        return _Stored(self.stage / _COMPACT / f"{name}.json")
+
+    def write(self, rel: str, chunks: Iterable[str]) -> None:
+        target = (self.stage / rel).resolve()
+        if self.stage not in target.parents:
+            raise ValueError(f"refusing to write outside the output folder: {rel}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8", newline="\n") as f:
+            for chunk in chunks:
+                f.write(chunk)
+
+    def commit(self) -> None:
+        """Replace the output folder with the staged one."""
+        shutil.rmtree(self.stage / _COMPACT, ignore_errors=True)
+        if self.out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+            os.replace(self.out, old / self.out.name)
+            os.replace(self.stage, self.out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(self.stage, self.out)
+
+
+def write_atomically(out: Path, files: dict[str, str]) -> None:
+    """Replace `out` with exactly `files`; on any error the previous `out` is untouched."""
+    with Folder(out) as folder:
+        for rel, text in sorted(files.items()):
+            folder.write(rel, [text])
+        folder.commit()
