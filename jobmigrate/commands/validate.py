@@ -56,7 +56,7 @@ def validate(folder: str, fmt: str, no_lint: bool) -> None:
 
 def _state_machines(root: Path, plan: Plan) -> Check:
     check = Check("state machines")
-    for net in [*plan.jobnets, *plan.nested_machines]:
+    for net in [*plan.jobnets, *plan.nested_machines, *plan.join_machines]:
         check.checked += 1
         definition = load_definition(root, net.asl)
         check.errors += [f"{net.asl}: {p}" for p in problems(definition)]
