@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from . import __version__, emit, gc_pause
+from . import __version__, emit, gc_pause, output
 from .commands.common import (
     check_timezone,
     err_console,
@@ -68,14 +68,16 @@ def convert(
 ) -> None:
     """Convert legacy definitions into deployable AWS definitions in OUT."""
     check_timezone(timezone)
-    with gc_pause.paused():
-        done = run(inputs, source_format, timezone, encoding, parse_window(start, end), trigger, config_file)
+    with gc_pause.paused(), output.Folder(Path(out_dir)) as folder:
+        window = parse_window(start, end)
+        done = run(inputs, source_format, timezone, encoding, window, trigger, config_file, sink=folder)
         if done.loaded.guessed:
             err_console.print(
                 f"reading input as [bold]{done.loaded.importer}[/] (guessed; use --from to choose)"
             )
-        files = emit.render(done.plan, Path(templates_dir) if templates_dir else None)
-    emit.write_atomically(Path(out_dir), files)
+        templates = Path(templates_dir) if templates_dir else None
+        emit.write(done.plan, folder, templates, workflow=done.loaded.workflow)
+        folder.commit()
     _summary(done.plan, out_dir)
     if any(f.severity == Severity.ERROR for f in done.plan.findings):
         sys.exit(1)
@@ -113,6 +115,7 @@ def _register_subcommands() -> None:
     # Imported here: the command modules import from jobmigrate.commands.common, not from cli.
     from .commands.calendar import calendar
     from .commands.cron import cron
+    from .commands.deploy import deploy
     from .commands.schedule import schedule
     from .commands.simulate import simulate
     from .commands.validate import validate
@@ -122,6 +125,7 @@ def _register_subcommands() -> None:
     cli.add_command(calendar)
     cli.add_command(validate)
     cli.add_command(simulate)
+    cli.add_command(deploy)
 
 
 _register_subcommands()

@@ -10,19 +10,16 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import json
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import asl
+from . import asl, terraform
+from .model import Workflow
+from .output import Definition, Files, Memory
 from .plan import JobNetPlan, Plan
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
@@ -94,7 +91,7 @@ class MachineView:
     net: JobNetPlan
     logical_id: str
     role_id: str
-    definition: asl.Deployed  # serialised as deployed: legacy `${` protected
+    definition: Definition  # serialised as deployed: legacy `${` protected
     documents: list[str]
     calendar_ids: list[str]
     host_parameters: list[str]
@@ -107,17 +104,23 @@ class MachineView:
     batch: list[str]  # job queue and job definition ARNs (YAML scalars)
     functions: list[str]  # Lambda function ARNs (YAML scalars)
     queues: list[str]  # SQS queue ARNs (YAML scalars)
+    # A join state machine (Plan.join_machines): the job-net it starts, the ones it lists the
+    # executions of, the state machines whose executions it reads, and its definition
+    # substitutions, each {"key", "logical_id", "name"}. None for the others.
+    join: dict[str, Any] | None = None
 
 
-def _machine_views(plan: Plan) -> list[MachineView]:
+def _machine_views(plan: Plan, files: Files) -> list[MachineView]:
     views = []
-    for net in [*plan.jobnets, *plan.nested_machines]:
+    for net in [*plan.jobnets, *plan.nested_machines, *plan.join_machines]:
         lid = logical_id("StateMachine", net.state_machine)
         schedules = []
         for i, t in enumerate(x for x in net.triggers if x.kind == "schedule"):
             payload: dict[str, Any] = {"scheduled_time": "<aws.scheduler.scheduled-time>"}
             if t.calendars:
                 payload["calendars"] = t.calendars
+            if net.business_day is not None:  # read by joins to date the run
+                payload["business_day"] = net.business_day.model_dump()
             numbers = ", ".join(str(r) for r in t.rules)
             schedules.append(
                 {
@@ -136,6 +139,8 @@ def _machine_views(plan: Plan) -> list[MachineView]:
             template = '{"scheduled_time": <time>' + (
                 ', "calendars": ' + json.dumps(t.calendars) if t.calendars else ""
             )
+            if net.business_day is not None:
+                template += ', "business_day": ' + json.dumps(net.business_day.model_dump(), sort_keys=True)
             rules.append(
                 {
                     "logical_id": logical_id("Rule", f"{net.state_machine}-{i}"),
@@ -160,7 +165,7 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                 net=net,
                 logical_id=lid,
                 role_id=lid + "Role",
-                definition=asl.deployed(plan.definitions[net.state_machine]),
+                definition=files.definition(net.state_machine),
                 documents=sorted({j.document for j in net.jobs if j.document}),
                 calendar_ids=[logical_id("Calendar", c) for c in net.calendars],
                 host_parameters=sorted({p for j in net.jobs if j.host and (p := _host_param(plan, j.host))}),
@@ -172,9 +177,26 @@ def _machine_views(plan: Plan) -> list[MachineView]:
                     for key, child in sorted(net.starts.items())
                 ],
                 **_executor_resources(plan, net),
+                join=_join_view(net),
             )
         )
     return views
+
+
+def _join_view(net: JobNetPlan) -> dict[str, Any] | None:
+    if net.join is None:
+        return None
+    join = net.join
+
+    def machine(name: str, key: str = "") -> dict[str, str]:
+        return {"key": key, "logical_id": logical_id("StateMachine", name), "name": name}
+
+    return {
+        "start": machine(join.starts),
+        "lists": [machine(n) for n in sorted({w.state_machine for w in join.waits_for})],
+        "reads": join.reads,
+        "substitutions": [machine(name, key) for key, name in sorted(join.substitutions.items())],
+    }
 
 
 def _host_param(plan: Plan, host: str) -> str | None:
@@ -237,10 +259,23 @@ def _schedule_name(machine: str, index: int) -> str:
     return f"{machine[: 64 - len(suffix) - 9]}-{digest}{suffix}"
 
 
-def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
-    """Every output file, path relative to the output folder -> text."""
+def render(plan: Plan, templates: Path | None = None, *, workflow: Workflow | None = None) -> dict[str, str]:
+    """Every output file, path relative to the output folder -> text (see `write`)."""
+    files = Memory(plan.definitions)
+    write(plan, files, templates, workflow=workflow)
+    return files.texts
+
+
+def write(
+    plan: Plan, files: Files, templates: Path | None = None, *, workflow: Workflow | None = None
+) -> None:
+    """Every output file into `files`. Templates stream into it, so even template.yaml of a
+    large conversion never sits whole in memory. `workflow`, the IR the plan was made from, gives
+    the report its graphs, legacy rules, runs and calendars."""
+    from .report import build as build_report
+
     env = environment(templates)
-    machines = _machine_views(plan)
+    machines = _machine_views(plan, files)
     calendars = [{"plan": c, "logical_id": logical_id("Calendar", c.name)} for c in plan.calendars]
     context = {
         "plan": plan,
@@ -249,44 +284,12 @@ def render(plan: Plan, templates: Path | None = None) -> dict[str, str]:
         "machines": machines,
         "calendars": calendars,
         "failure_topic": any(m.net.notifies_failures for m in machines),
+        "report": build_report(plan, workflow),
     }
-    files: dict[str, str] = {
-        "plan.json": asl.dumps(plan.to_json_dict()),
-        "template.yaml": env.get_template("template.yaml.j2").render(context),
-        "report.md": env.get_template("report.md.j2").render(context),
-    }
-    for m in machines:
-        files[m.net.asl] = m.definition.text
+    files.write("plan.json", [asl.dumps(plan.to_json_dict())])
+    for name in ("template.yaml", "report.md", "report.html"):
+        files.write(name, env.get_template(f"{name}.j2").generate(context))
+    for rel, text in terraform.render(env, context).items():
+        files.write(rel, [text])
     for c in plan.calendars:
-        files[c.file] = c.ics
-    return files
-
-
-def write_atomically(out: Path, files: dict[str, str]) -> None:
-    """Replace `out` with exactly `files`; on any error the previous `out` is untouched."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with _staging(out) as stage:
-        for rel, text in sorted(files.items()):
-            target = (stage / rel).resolve()
-            if stage not in target.parents:
-                raise ValueError(f"refusing to write outside the output folder: {rel}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / out.name)
-            os.replace(stage, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(stage, out)
-
-
-@contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
-        yield stage
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
+        files.write(c.file, [c.ics])

@@ -69,6 +69,37 @@ class RunSummary(PlanModel):
         )
 
 
+class BusinessDay(PlanModel):
+    """How a join tells the business date of one of this job-net's scheduled runs from the instant
+    its trigger passes (`scheduled_time`, UTC): the UTC date, plus `add_days`, plus one more day
+    when the UTC time of day is `plus_one_from` or later. Fitted to every legacy run over the
+    horizon (business dates as the legacy scheduler counts them: base times, 48-hour days, new-day
+    times, each rule's own zone); the schedule sends it with every start."""
+
+    add_days: int
+    plus_one_from: str  # HH:MM:SS (UTC); "24:00:00": never
+
+
+class JoinWait(PlanModel):
+    """One job-net a join waits for, and the statuses of its executions that count."""
+
+    path: str
+    state_machine: str
+    statuses: list[str]
+
+
+class Join(PlanModel):
+    """A join state machine: started by the status-change events of the job-nets in `waits_for`,
+    it starts `starts` once each of them has ended as wanted for the same business date."""
+
+    starts: str  # state machine of the waiting job-net
+    waits_for: list[JoinWait]
+    # State machines whose executions it reads to date a run: those in waits_for and, through
+    # their status-change rules, the ones that start them.
+    reads: list[str]
+    substitutions: dict[str, str]  # definition substitution key -> state machine (its ARN)
+
+
 class JobNetPlan(PlanModel):
     path: str
     source: Source | None = None
@@ -77,9 +108,13 @@ class JobNetPlan(PlanModel):
     triggers: list[Trigger] = Field(default_factory=list)
     calendars: list[str] = Field(default_factory=list)
     legacy_runs: RunSummary | None = None
+    # The legacy run instants themselves, for the report; not written to plan.json.
+    legacy_instants: list[dt.datetime] = Field(default_factory=list, exclude=True)
     notifies_failures: bool = False  # publishes to the failure topic (SNS)
     starts: dict[str, str] = Field(default_factory=dict)  # substitution key -> nested state machine
     jobs: list[JobPlan] = Field(default_factory=list)
+    business_day: BusinessDay | None = None  # set when a join reads the business date of its runs
+    join: Join | None = None  # set on join state machines (Plan.join_machines)
 
 
 class UnitCounts(PlanModel):
@@ -126,6 +161,8 @@ class Plan(PlanModel):
     jobnets: list[JobNetPlan] = Field(default_factory=list)
     # Large nested job-nets planned as state machines of their own, started by their parents.
     nested_machines: list[JobNetPlan] = Field(default_factory=list)
+    # Join state machines: one per job-net that waits for all of several others (see `join`).
+    join_machines: list[JobNetPlan] = Field(default_factory=list)
     calendars: list[CalendarPlan] = Field(default_factory=list)
     hosts: list[Host] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)

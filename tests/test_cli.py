@@ -31,9 +31,12 @@ def test_convert_from_an_unrelated_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert sorted(tree(out)) == [
         "plan.json",
+        "report.html",
         "report.md",
         "statemachines/OPS-NIGHTLY.asl.json",
         "template.yaml",
+        *(f"terraform/{name}.tf" for name in ("calendars", "iam", "providers", "state_machines", "triggers")),
+        "terraform/variables.tf",
     ]
     plan = json.loads((out / "plan.json").read_text())
     assert [n["path"] for n in plan["jobnets"]] == ["/OPS/NIGHTLY"]

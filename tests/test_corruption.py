@@ -210,7 +210,7 @@ def convert_in_process(
     workflow = converters.get(importer).parse(files, ImportOptions(encoding=encoding))
     plan = planner.plan(workflow, PLAN_OPTIONS)
     if render:
-        emit.render(plan)
+        emit.render(plan, workflow=workflow)
 
 
 def _errors(error: InputError | InputErrors) -> list[InputError]:

@@ -59,7 +59,8 @@ def convert(
 def convert_in_process(fmt: str, inputs: tuple[str, ...]) -> dict[str, bytes]:
     """The files `convert` writes, computed in this process (cwd must be ROOT)."""
     done = pipeline.run(inputs, fmt, "Asia/Tokyo", None, pipeline.parse_window(START, END), "scheduler")
-    return {path: text.encode("utf-8") for path, text in emit.render(done.plan).items()}
+    files = emit.render(done.plan, workflow=done.loaded.workflow)
+    return {path: text.encode("utf-8") for path, text in files.items()}
 
 
 def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:

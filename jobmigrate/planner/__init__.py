@@ -3,18 +3,21 @@
 It knows nothing of legacy syntax: everything it needs is in the IR. Each concern lives in its
 own module: dag (series-parallel structure), flow (states of a job-net), executors (how a job
 runs), config (the user's planning config: executors and hosts), gates (calendar checks),
-triggers (what starts a state machine), naming (AWS names and limits).
+triggers (what starts a state machine), chaining and join (job-nets started after others),
+naming (AWS names and limits).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import orjson
 
-from calendars.changecal import MAX_DOCUMENT_BYTES, to_ics
+from calendars.changecal import MAX_DOCUMENT_BYTES, ChangeCalendar, to_ics
 from calendars.compile import CalendarPool, TriggerMode
 from calendars.legacy import Horizon as Window
 from calendars.schedules import Schedules
@@ -22,7 +25,7 @@ from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
 from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, RunSummary, Trigger, UnitCounts
 
-from . import chaining, executors, flow, gates, triggers
+from . import chaining, executors, flow, gates, join, parallel, triggers
 from .config import DEFAULT as DEFAULT_CONFIG
 from .config import PlanningConfig
 from .naming import MAX_NAME, NameRegistry, jobnet_machine_name
@@ -45,60 +48,172 @@ def default_options(today: dt.date | None = None) -> PlanOptions:
     return PlanOptions(start=dt.date(today.year, 1, 1), end=dt.date(today.year + 1, 12, 31))
 
 
-def plan(workflow: Workflow, options: PlanOptions | None = None) -> Plan:
+class DefinitionSink(Protocol):
+    """Where definitions go as soon as each is planned (the output folder of a conversion), so
+    that a large conversion never holds them all; without one they stay in `Plan.definitions`."""
+
+    def __call__(self, name: str, definition: dict[str, object]) -> None: ...
+
+    def discard(self) -> None:
+        """Forget every definition received so far: planning starts over."""
+
+
+def plan(
+    workflow: Workflow,
+    options: PlanOptions | None = None,
+    sink: DefinitionSink | None = None,
+    workers: int = 1,
+) -> Plan:
+    """Plan every root job-net. With `workers` > 1 the root job-nets are shared out between
+    processes (see `parallel`); the plan is the same as with one, byte for byte."""
     options = options or default_options()
-    window = Window(options.start, options.end, ZoneInfo(workflow.timezone))
-    pool = CalendarPool(window)
-    schedules = Schedules(workflow, window)
-    machines = NameRegistry()
-    findings: list[Finding] = list(workflow.findings)
-    jobnets: list[JobNetPlan] = []
-    definitions: dict[str, dict[str, object]] = {}
-    nested: list[JobNetPlan] = []
-    hosts: set[str] = set()
     roots = list(workflow.root_jobnets())
+    machines = NameRegistry()
     names = {net.path: machines.claim(jobnet_machine_name(net.path), net.path) for net in roots}
-    for net in roots:
-        name = names[net.path]
-        found, compiled = triggers.jobnet_triggers(net, schedules, pool, options.trigger)
-        findings.extend(compiled.findings)
-        if net.external:
-            events, chain_findings = chaining.event_triggers(net, names)
-            findings.extend(chain_findings)
-            if compiled.scheduled and events:
-                findings.append(_both_kinds(net))
-            found.extend(events)
-        net_plan, definition, net_findings, children, starts = _plan_jobnet(net, name, found, options.config)
-        names_of: dict[str, str] = {}
-        for child in children:  # innermost first: a child's own children are named before it
-            names_of[child.key] = machines.claim(jobnet_machine_name(child.net.path), child.net.path)
-            child_plan, child_definition = _child_plan(child, names_of[child.key])
-            child_plan.starts = {k: names_of[k] for k in child.starts}
-            nested.append(child_plan)
-            definitions[child_plan.state_machine] = child_definition
-            hosts.update(j.host for j in child_plan.jobs if j.host)
-        net_plan.starts = {k: names_of[k] for k in starts}
-        if compiled.scheduled:
-            net_plan.legacy_runs = RunSummary.of(compiled.legacy, workflow.timezone)
-        jobnets.append(net_plan)
-        definitions[name] = definition
-        findings.extend(net_findings)
-        findings.extend(_oversized(net, {name: definition, **{n: definitions[n] for n in names_of.values()}}))
-        hosts.update(j.host for j in net_plan.jobs if j.host)
-    calendars = _calendar_plans(pool, findings, options)
+
+    def plan_chunk(chunk: list[JobNet]) -> _Planned:
+        # Each chunk names its nested machines from the root names alone.
+        return _Planner(workflow, options, copy.deepcopy(machines), names, sink).plan_roots(chunk)
+
+    planned = parallel.map_chunks(roots, _weight, plan_chunk, workers) if workers > 1 else None
+    if planned is None or not _names_unique(planned):
+        # A process failed, or two gave the same name to different nested job-nets: this process
+        # plans everything, in the serial order (see `_names_unique`).
+        if workers > 1 and sink is not None:
+            sink.discard()
+        planned = None
+    merged = _Planned.merge(planned) if planned is not None else plan_chunk(roots)
+    # Joins read the plans of other job-nets: planned once all are (see join.py).
+    joined = join.plan_joins(
+        workflow, options.start, options.end, merged.jobnets, merged.nested, merged.joins
+    )
+    for machine, machine_definition in joined.definitions.items():
+        if sink is None:
+            merged.definitions[machine] = machine_definition
+        else:
+            sink(machine, machine_definition)
+    findings = list(workflow.findings) + merged.findings + joined.findings
+    calendars = _calendar_plans(merged.calendars, findings, options)
     return Plan(
         timezone=workflow.timezone,
         source_system=workflow.source_system,
         trigger=options.trigger,
         horizon=Horizon(start=options.start.isoformat(), end=options.end.isoformat()),
         units=_count_units(workflow, findings),
-        jobnets=jobnets,
-        nested_machines=nested,
+        jobnets=merged.jobnets,
+        nested_machines=merged.nested,
+        join_machines=joined.machines,
         calendars=calendars,
-        hosts=[_host(h, options.config) for h in sorted(hosts)],
+        hosts=[_host(h, options.config) for h in sorted(merged.hosts)],
         findings=findings,
-        definitions=definitions,
+        definitions=merged.definitions,
     )
+
+
+def _weight(net: JobNet) -> int:
+    return 1 + sum(1 for _ in net.jobs())
+
+
+def _names_unique(parts: list[_Planned]) -> bool:
+    """Each process names the nested machines of its job-nets from the same root names. A
+    nested name can only differ from the serial order's when the serial order found it taken by
+    a machine of another process, and then both processes chose it: a duplicate. No duplicate
+    therefore means the same names as serially."""
+    seen = [n.state_machine for part in parts for n in part.nested]
+    return len(seen) == len(set(seen))
+
+
+@dataclass(slots=True)
+class _Planned:
+    """What planning some root job-nets gave, in root order."""
+
+    jobnets: list[JobNetPlan] = field(default_factory=list)
+    nested: list[JobNetPlan] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+    calendars: dict[str, ChangeCalendar] = field(default_factory=dict)
+    definitions: dict[str, dict[str, object]] = field(default_factory=dict)  # empty with a sink
+    joins: list[join.Waiting] = field(default_factory=list)  # job-nets that wait for all of others
+
+    @classmethod
+    def merge(cls, parts: list[_Planned]) -> _Planned:
+        whole = cls()
+        for part in parts:
+            whole.jobnets += part.jobnets
+            whole.nested += part.nested
+            whole.findings += part.findings
+            whole.hosts |= part.hosts
+            for name, cal in part.calendars.items():  # named by content; described by the first
+                whole.calendars.setdefault(name, cal)
+            whole.definitions.update(part.definitions)
+            whole.joins += part.joins
+        return whole
+
+
+class _Planner:
+    """Plans root job-nets one after the other, sharing calendars and compiled schedules."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        options: PlanOptions,
+        machines: NameRegistry,
+        names: dict[str, str],
+        sink: DefinitionSink | None,
+    ) -> None:
+        self.workflow = workflow
+        self.options = options
+        self.window = Window(options.start, options.end, ZoneInfo(workflow.timezone))
+        self.pool = CalendarPool(self.window)
+        self.schedules = Schedules(workflow, self.window)
+        self.machines = machines
+        self.names = names
+        self.sink = sink
+        self.out = _Planned()
+
+    def plan_roots(self, roots: list[JobNet]) -> _Planned:
+        for net in roots:
+            self._root(net)
+        self.out.calendars = dict(self.pool.calendars)
+        return self.out
+
+    def _root(self, net: JobNet) -> None:
+        out, options = self.out, self.options
+        name = self.names[net.path]
+        found, compiled = triggers.jobnet_triggers(net, self.schedules, self.pool, options.trigger)
+        out.findings.extend(compiled.findings)
+        if net.external:
+            chained = chaining.event_triggers(net, self.names)
+            out.findings.extend(chained.findings)
+            if chained.join:
+                out.joins.append(join.Waiting(net.path, name, chained.join))
+            if compiled.scheduled and (chained.triggers or chained.join):
+                out.findings.append(_both_kinds(net))
+            found.extend(chained.triggers)
+        net_plan, definition, net_findings, children, starts = _plan_jobnet(net, name, found, options.config)
+        names_of: dict[str, str] = {}
+        machines: dict[str, dict[str, object]] = {}
+        for child in children:  # innermost first: a child's own children are named before it
+            names_of[child.key] = self.machines.claim(jobnet_machine_name(child.net.path), child.net.path)
+            child_plan, child_definition = _child_plan(child, names_of[child.key])
+            child_plan.starts = {k: names_of[k] for k in child.starts}
+            out.nested.append(child_plan)
+            machines[child_plan.state_machine] = child_definition
+            out.hosts.update(j.host for j in child_plan.jobs if j.host)
+        net_plan.starts = {k: names_of[k] for k in starts}
+        if compiled.scheduled:
+            net_plan.legacy_runs = RunSummary.of(compiled.legacy, self.workflow.timezone)
+            net_plan.legacy_instants = compiled.legacy
+        out.jobnets.append(net_plan)
+        machines[name] = definition
+        out.findings.extend(net_findings)
+        out.findings.extend(_oversized(net, {name: definition, **machines}))
+        out.hosts.update(j.host for j in net_plan.jobs if j.host)
+        for machine, machine_definition in machines.items():
+            if self.sink is None:
+                out.definitions[machine] = machine_definition
+            else:
+                self.sink(machine, machine_definition)
 
 
 def _host(name: str, config: PlanningConfig) -> Host:
@@ -145,10 +260,12 @@ def _both_kinds(net: JobNet) -> Finding:
     )
 
 
-def _calendar_plans(pool: CalendarPool, findings: list[Finding], options: PlanOptions) -> list[CalendarPlan]:
+def _calendar_plans(
+    pool: dict[str, ChangeCalendar], findings: list[Finding], options: PlanOptions
+) -> list[CalendarPlan]:
     plans = []
-    for name in sorted(pool.calendars):
-        cal = pool.calendars[name]
+    for name in sorted(pool):
+        cal = pool[name]
         text = to_ics(cal)
         if len(text.encode()) > MAX_DOCUMENT_BYTES:
             findings.append(

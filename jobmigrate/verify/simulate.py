@@ -21,6 +21,9 @@ run them or would answer them wrongly:
   adds every EC2 instance to a command sent without Targets; AWS keeps the ones asked for.
 - TimeoutSeconds is cut to a few seconds, so a scenario can time a job out without waiting its
   legacy minutes.
+- Step Functions' own SDK integrations (aws-sdk:sfn:listExecutions and describeExecution, which
+  join state machines call) run against moto's Step Functions, with parameters and answers mapped
+  between PascalCase and boto3's camelCase as for Batch.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ from moto.ssm.models import SimpleSystemManagerBackend
 from moto.ssm.responses import SimpleSystemManagerResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
+    StateTaskServiceAwsSdk,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_batch import (
     StateTaskServiceBatch,
 )
@@ -166,6 +172,28 @@ def _batch_response(self: StateTaskServiceBatch, response: Any, *args: Any, **kw
     _pascal_deep_in_place(response)
 
 
+# AWS SDK integrations of Step Functions itself (aws-sdk:sfn:listExecutions, describeExecution,
+# read by join state machines): moto passes the PascalCase parameters to boto3 as they are, and
+# boto3's Step Functions client wants camelCase; AWS answers in PascalCase, nested keys too.
+_original_sdk_call = StateTaskServiceAwsSdk._eval_service_task
+
+
+def _sdk_call(
+    self: StateTaskServiceAwsSdk,
+    env: Any,
+    resource_runtime_part: Any,
+    normalised_parameters: dict[str, Any],
+    state_credentials: Any,
+) -> Any:
+    if self.resource.api_name != "sfn":
+        return _original_sdk_call(self, env, resource_runtime_part, normalised_parameters, state_credentials)
+    _original_sdk_call(
+        self, env, resource_runtime_part, _camel_deep(normalised_parameters), state_credentials
+    )
+    _pascal_deep_in_place(env.stack[-1])
+    return None
+
+
 _original_timeout = TimeoutSeconds._eval_seconds
 
 
@@ -256,6 +284,7 @@ def local_aws(
         mock.patch.object(WaitFunction, "_wait_interval", _no_wait),
         mock.patch.object(StateTaskServiceSfn, "_eval_service_task", _sfn_call),
         mock.patch.object(StateTaskServiceSfn, "_normalise_response", _sfn_response),
+        mock.patch.object(StateTaskServiceAwsSdk, "_eval_service_task", _sdk_call),
         # Only the retrier's clock: patching time.sleep itself would turn every polling loop,
         # ours included, into a busy loop competing with the interpreter's thread.
         mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None)),
@@ -496,3 +525,291 @@ def run_definition(
         if described["status"] != "RUNNING" or time.monotonic() > deadline:
             return dict(described)
         time.sleep(0.05)
+
+
+# Deploying a converted folder into a local moto server (`jobmigrate deploy --endpoint-url`).
+#
+# moto 5.2.5's CloudFormation falls short of a converted template in three places, patched in this
+# process (whose threads serve the requests) for as long as `moto_server` runs:
+# - AWS::SSM::Document with DocumentFormat TEXT (the Change Calendars): moto's document model knows
+#   JSON and YAML only and the execution fails with "Invalid document format TEXT". TEXT is let
+#   through for ChangeCalendar documents whose content reads as a Change Calendar.
+# - AWS::StepFunctions::StateMachine: moto reads DefinitionString only, so `Definition` (an object)
+#   and DefinitionSubstitutions are dropped and the machine gets an empty definition. They become
+#   the DefinitionString CloudFormation would deploy.
+# - AWS::Scheduler::Schedule: moto has EventBridge Scheduler but no CloudFormation model for it. It
+#   logs "No Moto CloudFormation support", creates nothing, and describes the resource without a
+#   logical id. A model keeps such schedules in moto's Scheduler, with the expression and zone
+#   checked as Scheduler checks them (moto's own API accepts any).
+# The moto modules are imported when the server starts: `jobmigrate simulate` needs none of them.
+
+_SUBSTITUTION = re.compile(r"\$\{(\w+)\}")
+
+
+def _deployed_definition(properties: dict[str, Any]) -> dict[str, Any]:
+    """StateMachine properties with `Definition` and DefinitionSubstitutions applied, in the
+    DefinitionString that moto reads. One pass, as CloudFormation does: `${Dollar}{HOME}` ends as
+    `${HOME}`, not substituted again."""
+    deployed = dict(properties)
+    definition = deployed.pop("Definition", None)
+    text = json.dumps(definition) if definition is not None else str(deployed.get("DefinitionString", ""))
+    values = deployed.pop("DefinitionSubstitutions", None) or {}
+    deployed["DefinitionString"] = _SUBSTITUTION.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+    return deployed
+
+
+def _state_machine_patches() -> list[Any]:
+    from moto.stepfunctions.models import StateMachine
+
+    create = StateMachine.create_from_cloudformation_json
+    update = StateMachine.update_from_cloudformation_json
+
+    def create_deployed(
+        cls: type[Any], /, name: str, template: dict[str, Any], account: str, region: str, **kw: Any
+    ) -> Any:
+        properties = _deployed_definition(template["Properties"])
+        return create(name, {**template, "Properties": properties}, account, region, **kw)
+
+    def update_deployed(
+        cls: type[Any],
+        /,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        properties = _deployed_definition(cloudformation_json.get("Properties", {}))
+        return update(
+            original_resource=original_resource,
+            new_resource_name=new_resource_name,
+            cloudformation_json={**cloudformation_json, "Properties": properties},
+            account_id=account_id,
+            region_name=region_name,
+        )
+
+    return [
+        mock.patch.object(StateMachine, "create_from_cloudformation_json", classmethod(create_deployed)),
+        mock.patch.object(StateMachine, "update_from_cloudformation_json", classmethod(update_deployed)),
+    ]
+
+
+def _text_document_patches() -> list[Any]:
+    import inspect
+
+    from moto.ssm import models as ssm_models
+    from moto.ssm.exceptions import InvalidDocumentContent
+    from moto.ssm.exceptions import ValidationException as SsmValidation
+
+    from calendars.changecal import CalendarFormatError, from_ics
+
+    init = ssm_models.Document.__init__
+    signature = inspect.signature(init)
+    check_format = ssm_models._validate_document_format
+
+    def document_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        bound = signature.bind(self, *args, **kwargs)
+        given = bound.arguments
+        if given.get("document_format") != "TEXT":
+            init(*bound.args, **bound.kwargs)
+            return
+        content = given["content"]
+        if given.get("document_type") != "ChangeCalendar":
+            raise SsmValidation("DocumentFormat TEXT is for ChangeCalendar documents")
+        try:
+            from_ics(content, given["name"])
+        except CalendarFormatError as e:
+            raise InvalidDocumentContent(f"The content for the document is not valid: {e}") from None
+        given["content"] = json.dumps({"schemaVersion": "2.0"})
+        given["document_format"] = "JSON"
+        init(*bound.args, **bound.kwargs)
+        self.content, self.document_format, self.content_json = content, "TEXT", {}
+
+    def validate_format(document_format: str) -> None:
+        if document_format != "TEXT":
+            check_format(document_format)
+
+    get_document = SimpleSystemManagerBackend.get_document
+
+    def get_in_own_format(
+        self: SimpleSystemManagerBackend,
+        name: str,
+        document_version: str,
+        version_name: str,
+        document_format: str,
+    ) -> dict[str, Any]:
+        # moto's GetDocument asks for JSON when no DocumentFormat is given; AWS answers in the
+        # document's own format, which is the only one a TEXT document has.
+        if self._get_documents(name).find(document_version, version_name).document_format == "TEXT":
+            document_format = "TEXT"
+        return get_document(self, name, document_version, version_name, document_format)
+
+    return [
+        mock.patch.object(ssm_models.Document, "__init__", document_init),
+        mock.patch.object(ssm_models, "_validate_document_format", validate_format),
+        mock.patch.object(SimpleSystemManagerBackend, "get_document", get_in_own_format),
+    ]
+
+
+class _Schedule:
+    """AWS::Scheduler::Schedule for moto's CloudFormation, kept in moto's EventBridge Scheduler.
+    `Ref` gives the name, as on AWS; `Fn::GetAtt Arn` the ARN."""
+
+    cf_resource_type = "AWS::Scheduler::Schedule"
+    logical_resource_id = ""
+
+    def __init__(self, name: str, group: str | None, arn: str) -> None:
+        self.name = name
+        self.group = group
+        self.arn = arn
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Scheduler::Schedule"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Arn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    def is_created(self) -> bool:
+        return True
+
+    @staticmethod
+    def _backend(account_id: str, region_name: str) -> Any:
+        from moto.scheduler.models import scheduler_backends
+
+        return scheduler_backends[account_id][region_name]
+
+    @staticmethod
+    def _arguments(properties: dict[str, Any]) -> dict[str, Any]:
+        """Scheduler's arguments from the properties, refused where Scheduler refuses them."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from moto.scheduler.exceptions import ValidationException
+
+        from calendars import awscron
+
+        expression = str(properties.get("ScheduleExpression", ""))
+        try:
+            awscron.parse(expression)
+        except awscron.AwsExpressionError as e:
+            raise ValidationException(f"Invalid Schedule Expression {expression}: {e}") from None
+        zone = properties.get("ScheduleExpressionTimezone")
+        try:
+            ZoneInfo(zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationException(f"Invalid ScheduleExpressionTimezone {zone}") from None
+        return {
+            "description": properties.get("Description"),
+            "end_date": properties.get("EndDate"),
+            "flexible_time_window": properties.get("FlexibleTimeWindow"),
+            "group_name": properties.get("GroupName"),
+            "kms_key_arn": properties.get("KmsKeyArn"),
+            "schedule_expression": expression,
+            "schedule_expression_timezone": zone,
+            "start_date": properties.get("StartDate"),
+            "state": properties.get("State"),
+            "target": properties.get("Target"),
+        }
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> _Schedule:
+        properties = cloudformation_json["Properties"]
+        name = properties.get("Name") or resource_name
+        schedule = cls._backend(account_id, region_name).create_schedule(
+            name=name,
+            action_after_completion=properties.get("ActionAfterCompletion"),
+            **cls._arguments(properties),
+        )
+        return cls(name, properties.get("GroupName"), schedule.arn)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: _Schedule,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> _Schedule:
+        properties = cloudformation_json["Properties"]
+        name = properties.get("Name") or original_resource.name
+        if (name, properties.get("GroupName")) != (original_resource.name, original_resource.group):
+            replacement = cls.create_from_cloudformation_json(
+                name, cloudformation_json, account_id, region_name
+            )
+            original_resource.delete(account_id, region_name)
+            return replacement
+        backend = cls._backend(account_id, region_name)
+        schedule = backend.update_schedule(name=name, **cls._arguments(properties))
+        return cls(name, properties.get("GroupName"), schedule.arn)
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+    ) -> None:
+        group = cloudformation_json.get("Properties", {}).get("GroupName")
+        cls._backend(account_id, region_name).delete_schedule(group_name=group, name=resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self._backend(account_id, region_name).delete_schedule(group_name=self.group, name=self.name)
+
+
+def _schedule_model_patch() -> Any:
+    from moto.cloudformation import parsing
+
+    models = parsing.get_model_map
+
+    def with_schedules() -> dict[str, Any]:
+        return {**models(), _Schedule.cloudformation_type(): _Schedule}
+
+    return mock.patch.object(parsing, "get_model_map", with_schedules)
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server on 127.0.0.1, on a free port, for clients in other processes such as
+    `jobmigrate deploy --endpoint-url URL`; yields its URL. Its state starts empty, and the gaps
+    described above are patched while it runs. Needs moto[server] (flask)."""
+    import logging
+    import urllib.request
+    from contextlib import ExitStack
+
+    from moto.server import ThreadedMotoServer
+
+    with ExitStack() as stack:  # undone in reverse: the server stops, then the patches go
+        werkzeug_log = logging.getLogger("werkzeug")  # one line per request otherwise
+        stack.callback(werkzeug_log.setLevel, werkzeug_log.level)
+        werkzeug_log.setLevel(logging.ERROR)
+        for patch in [*_text_document_patches(), *_state_machine_patches(), _schedule_model_patch()]:
+            stack.enter_context(patch)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        stack.callback(server.stop)
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        reset = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset, timeout=30).close()
+        yield url
