@@ -89,18 +89,25 @@ def _summary(plan: Plan, out_dir: str) -> None:
     table.add_column("state machine")
     table.add_column("jobs", justify="right")
     table.add_column("triggers")
-    for net in plan.jobnets:
+    # A terminal shows a few dozen rows usefully; the report lists every job-net.
+    for net in plan.jobnets[:SUMMARY_ROWS]:
         triggers = ", ".join(
             (t.expression or t.kind) + (" + calendar" if t.calendars else "") for t in net.triggers
         )
         table.add_row(net.path, net.state_machine, str(len(net.jobs)), triggers)
+    if len(plan.jobnets) > SUMMARY_ROWS:
+        more = len(plan.jobnets) - SUMMARY_ROWS
+        table.add_row(f"… and {more} more job-nets (all in report.html and plan.json)", "", "", "")
     out_console.print(table)
     counts = {s: sum(1 for f in plan.findings if f.severity == s) for s in Severity}
     out_console.print(
         f"units: {plan.units.total} read, {plan.units.converted} converted, "
         f"{plan.units.manual_review} need review; findings: {counts[Severity.ERROR]} errors, "
-        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes (see report.md)"
+        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes (see report.html)"
     )
+
+
+SUMMARY_ROWS = 30
 
 
 @cli.command()

@@ -22,6 +22,8 @@ import re
 from typing import Literal
 
 from cron_descriptor import ExpressionDescriptor, Options
+from cron_descriptor.ExpressionParser import ExpressionParser
+from cron_descriptor.GetText import GetText
 
 from calendars.awscron import (
     HOURS,
@@ -78,12 +80,28 @@ def _describe_parsed(parsed: Expression, timezone: str | None, lang: Language) -
     return f"{text} ({timezone} time)" if lang == "en" else f"{text}（{timezone} 時刻）"
 
 
+class _Descriptor(ExpressionDescriptor):  # type: ignore[misc]
+    """cron-descriptor's describer with its translation catalogue read once per language: the
+    library reads the catalogue file for every expression, most of the time of a report."""
+
+    def __init__(self, expression: str, options: Options) -> None:
+        self._expression = expression
+        self._options = options
+        self.get_text = _catalogue(options.locale_code)
+        self._expression_parts = ExpressionParser(expression, options).parse()
+
+
+@functools.cache
+def _catalogue(locale_code: str) -> GetText:
+    return GetText(locale_code)
+
+
 def describe_cron(cron: CronExpression, lang: Language = "en") -> str:
     expression = quartz(cron)
     if lang == "ja":
         # Names would stay English inside Japanese text; numbers are worded in the locale.
         expression = _NAMES.sub(lambda m: _NUMBERS[m.group(1)], expression)
-    text: str = ExpressionDescriptor(expression, _OPTIONS[lang]).get_description()
+    text: str = _Descriptor(expression, _OPTIONS[lang]).get_description()
     if lang == "ja":
         # cron-descriptor takes day and month names from Python's calendar, in English here.
         text = (
