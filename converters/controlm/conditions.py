@@ -114,6 +114,7 @@ def link(roots: Sequence[Unit], rep: Reporter) -> Graph:
 class _Linker:
     def __init__(self, roots: Sequence[Unit], rep: Reporter) -> None:
         self.roots = roots
+        self._by_name: dict[str, list[Unit]] | None = None
         self.rep = rep
         self.graph = Graph()
         self.producers: dict[str, list[Produced]] = {}
@@ -253,10 +254,21 @@ class _Linker:
             )
         )
 
+    def _roots_named(self) -> dict[str, list[Unit]]:
+        """Roots by name and by the last part of their path, in root order, built once."""
+        if self._by_name is None:
+            self._by_name = {}
+            for r in self.roots:
+                last = r.path.rsplit("/", 1)[-1] if "/" in r.path else r.name
+                for key in dict.fromkeys((r.name, last)):
+                    self._by_name.setdefault(key, []).append(r)
+        return self._by_name
+
     def _find(self, forced: Forced) -> Unit | None:
-        candidates = [
-            r for r in self.roots if r.name == forced.folder or r.path.endswith(f"/{forced.folder}")
-        ]
+        if "/" in forced.folder:
+            candidates = [r for r in self.roots if r.path.endswith(f"/{forced.folder}")]
+        else:  # the folder's name, or the last part of its path: looked up, not searched
+            candidates = list(self._roots_named().get(forced.folder, []))
         candidates.sort(key=lambda r: r.datacenter != forced.unit.root.datacenter)
         for root in candidates:
             for unit in root.jobs():

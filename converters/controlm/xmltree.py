@@ -28,6 +28,7 @@ class Element:
     offset: int  # byte offset of `<` in the UTF-8 text
     doc: XmlDocument
     children: list[Element] = field(default_factory=list)
+    attribute_lines: dict[str, int] | None = None  # see XmlDocument.attribute_line
 
     def get(self, name: str) -> str:
         """The attribute's value with surrounding blanks removed; "" when absent."""
@@ -51,17 +52,35 @@ class XmlDocument:
         self.path = path
         self.data = data
         self.root: Element | None = None
-        self._newlines = [i for i, b in enumerate(data) if b == 0x0A]
+        self._newlines = [m.start() for m in _NEWLINE.finditer(data)]
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_left(self._newlines, offset) + 1
 
     def attribute_line(self, element: Element, name: str) -> int:
         """Line of `name=` in the element's start tag; the tag's line when it cannot be found."""
-        pattern = re.compile(rb"\s" + re.escape(name.encode()) + rb"\s*=")
+        if element.attribute_lines is None:
+            element.attribute_lines = self._attribute_lines(element)
+        return element.attribute_lines.get(name, element.line)
+
+    def _attribute_lines(self, element: Element) -> dict[str, int]:
+        """The line of every `name=` in the start tag, from one scan of it (exports put one
+        attribute per line, and a job has some twenty)."""
         end = self.data.find(b"<", element.offset + 1)
-        match = pattern.search(self.data, element.offset, end if end > 0 else len(self.data))
-        return self.line_of(match.start() + 1) if match else element.line
+        tag = self.data[element.offset : end if end > 0 else len(self.data)]
+        if b"\n" not in tag:
+            return {}  # all on the tag's line
+        lines: dict[str, int] = {}
+        line, counted = element.line, 0
+        for match in _ATTRIBUTE.finditer(tag):
+            line += tag.count(b"\n", counted, match.start(1))
+            counted = match.start(1)
+            lines.setdefault(match.group(1).decode("utf-8", "replace"), line)
+        return lines
+
+
+_NEWLINE = re.compile(b"\n")
+_ATTRIBUTE = re.compile(rb"\s([^\s=<>/\"']+)\s*=")
 
 
 def parse(source: SourceFile) -> XmlDocument:
