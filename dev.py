@@ -55,7 +55,7 @@ def example() -> int:
             BIN / "jobmigrate", "convert", *args, "--tz", "Asia/Tokyo", "--out", f"out/{name}", check=False
         )
         worst = max(worst, code)
-    print("\nOutput in ./out/: plan.json, statemachines/, template.yaml, terraform/, report.html per example.")
+    print("\nOutput in ./out/ per example: plan.json, statemachines/, template.yaml, report.html ...")
     return 0 if worst <= 1 else worst
 
 
