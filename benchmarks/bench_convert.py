@@ -10,7 +10,7 @@ process. The figures per case:
     seconds     wall time of that process, interpreter start-up included
     jobs/s      jobs in the generated input / seconds
     peak MB     the memory of the conversion at its peak: the PSS of the process and of the
-                planning processes it forks, summed, sampled every 20 ms from /proc (or, where
+                planning processes it forks, summed, sampled every 100 ms from /proc (or, where
                 larger or /proc is missing, the process's own ru_maxrss from os.wait4)
     ratio       time(largest) / time(smallest) for each format: 10x the jobs should cost at
                 most 12x the time
@@ -128,8 +128,10 @@ def run_case(case: Case, work: Path) -> Result:
 
 
 class TreeMemory(threading.Thread):
-    """Samples, every 20 ms, the proportional set size (PSS: shared pages split between the
-    processes sharing them) summed over a process and its descendants, and keeps the peak."""
+    """Samples, every 100 ms, the proportional set size (PSS: shared pages split between the
+    processes sharing them) summed over a process and its descendants, and keeps the peak.
+    Reading smaps_rollup walks the process's page tables: sampled more often, it slows the
+    conversion it measures (seen: 20 ms cost about a second of 8)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -138,7 +140,7 @@ class TreeMemory(threading.Thread):
         self._done = threading.Event()
 
     def run(self) -> None:
-        while not self._done.wait(0.02):
+        while not self._done.wait(0.1):
             self.peak_mb = max(self.peak_mb, sum(_pss_kb(p) for p in _tree(self.pid)) / 1024)
 
     def stop(self) -> None:

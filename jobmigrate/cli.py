@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -78,7 +80,7 @@ def convert(
         templates = Path(templates_dir) if templates_dir else None
         emit.write(done.plan, folder, templates, workflow=done.loaded.workflow)
         folder.commit()
-    _summary(done.plan, out_dir)
+        _summary(done.plan, out_dir)
     if any(f.severity == Severity.ERROR for f in done.plan.findings):
         sys.exit(1)
 
@@ -139,7 +141,20 @@ _register_subcommands()
 
 
 def main() -> None:
-    cli(prog_name="jobmigrate")
+    """The console script. Once a command has finished and its output is flushed, the process
+    ends without tearing down its objects one by one: after a large conversion that teardown
+    (millions of IR and plan objects) takes longer than writing the summary did."""
+    try:
+        cli(prog_name="jobmigrate")
+        code = 0
+    except SystemExit as e:
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader that went away (a closed pipe) loses nothing of ours
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
