@@ -78,7 +78,8 @@ def convert(
                 f"reading input as [bold]{done.loaded.importer}[/] (guessed; use --from to choose)"
             )
         templates = Path(templates_dir) if templates_dir else None
-        emit.write(done.plan, folder, templates, workflow=done.loaded.workflow)
+        background = done.workers > 1  # a conversion large enough to share out
+        emit.write(done.plan, folder, templates, workflow=done.loaded.workflow, background=background)
         folder.commit()
         _summary(done.plan, out_dir)
     if any(f.severity == Severity.ERROR for f in done.plan.findings):

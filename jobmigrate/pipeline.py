@@ -24,6 +24,7 @@ class Run:
     loaded: Loaded
     plan: Plan
     options: planner.PlanOptions
+    workers: int = 1  # processes the planning was shared out to
 
 
 def parse_window(start: str | None, end: str | None) -> planner.PlanOptions:
@@ -67,7 +68,8 @@ def run(
         config=config,
     )
     workers = workers_for(loaded.workflow)
-    return Run(loaded=loaded, plan=planner.plan(loaded.workflow, options, sink, workers), options=options)
+    plan = planner.plan(loaded.workflow, options, sink, workers)
+    return Run(loaded=loaded, plan=plan, options=options, workers=workers)
 
 
 PARALLEL_FROM_JOBS = 2000  # below this, starting another process costs more than it saves

@@ -93,3 +93,28 @@ def test_the_folder_does_not_depend_on_the_number_of_processes(
         runs[workers] = snapshot(out)
     assert len(runs["1"]) > 20
     assert differences(runs["1"], runs["2"]) == []
+
+
+def test_background_work_is_done_by_the_caller_when_the_child_fails(tmp_path: Path) -> None:
+    parent = os.getpid()
+    done = tmp_path / "done.txt"
+
+    def work() -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("child failed")
+        done.write_text(f"by {os.getpid()}")
+
+    parallel.Background(work).finish()
+    assert done.read_text() == f"by {parent}"
+
+
+def test_background_work_done_by_the_child_is_not_repeated(tmp_path: Path) -> None:
+    done = tmp_path / "done.txt"
+
+    def work() -> None:
+        with done.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+
+    parallel.Background(work).finish()
+    writers = done.read_text().split()
+    assert len(writers) == 1 and writers[0] != str(os.getpid())

@@ -90,3 +90,37 @@ def _fork(work: Callable[[list[T]], R], part: list[T], result_file: Path) -> int
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+class Background:
+    """`work` run in a forked child while the caller goes on (a file written beside others);
+    `finish` waits for it, and does the work in the caller when the child could not, so the
+    result never depends on whether the fork happened."""
+
+    def __init__(self, work: Callable[[], None], fork: bool = True) -> None:
+        self._work = work
+        self._pid = _fork_call(work) if fork and hasattr(os, "fork") else None
+
+    def finish(self) -> None:
+        if self._pid is not None:
+            _, status = os.waitpid(self._pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0:
+                return
+        self._work()
+
+
+def _fork_call(work: Callable[[], None]) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        work()
+        code = 0
+    except BaseException:
+        if os.environ.get("JOBMIGRATE_DEBUG"):
+            traceback.print_exc(file=sys.stderr)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
