@@ -455,3 +455,24 @@ def test_decomposed_legacy_text_is_escaped_so_terraform_cannot_normalise_it() ->
     assert "\u30ac" in asl.deployed({"c": composed}).text  # readable when nothing would change
     text = asl.deployed({"c": decomposed}).text
     assert text.isascii() and json.loads(text) == {"c": decomposed}
+
+
+@pytest.mark.parametrize("trigger", ["scheduler", "rule"])
+def test_descriptions_of_long_paths_stay_within_the_aws_limit(tmp_path: Path, trigger: str) -> None:
+    from .conftest import FIXTURES, jobmigrate
+
+    long_name = "LONG_" + "x${y}" * 130  # 655 characters, and `${` that the template rewrites
+    text = (FIXTURES / "yaml" / "nightly.yaml").read_text(encoding="utf-8")
+    source = tmp_path / "long.yaml"
+    source.write_text(text.replace("/OPS/NIGHTLY", f"/OPS/{long_name}"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = jobmigrate("convert", source, "--from", "yaml", "--out", out, "--trigger", trigger)
+    assert result.returncode in (0, 1), result.stderr
+    template = load_template(out / "template.yaml")
+    descriptions = [
+        r["Properties"]["Description"]
+        for r in template["Resources"].values()
+        if r["Type"] in ("AWS::Scheduler::Schedule", "AWS::Events::Rule")
+    ]
+    assert descriptions and all(len(d) <= 512 for d in descriptions)
+    assert cfn_lint(out / "template.yaml") == ""
