@@ -192,11 +192,16 @@ def _reading_order(start: str, bodies: dict[str, dict[str, Any]]) -> list[str]:
     stack = [start]
     while stack:
         name = stack.pop()
-        if name in seen or name not in bodies:
+        if name in seen:
+            continue
+        body = bodies.get(name)
+        if body is None:
             continue
         seen.add(name)
         order.append(name)
-        stack.extend(reversed(_successors(bodies[name])))
+        stack.extend(reversed(_successors(body)))
+    if len(order) == len(bodies):
+        return order
     return order + [n for n in bodies if n not in seen]
 
 
@@ -236,7 +241,8 @@ def deployed(definition: dict[str, Any]) -> Deployed:
     protects = "${" in text  # only legacy text can hold it: ours are still NUL sentinels
     compact = _resolve_text(orjson.dumps(definition).decode("utf-8"), protect_legacy=True)
     text = _resolve_text(text, protect_legacy=True)
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+    # The compact form holds the same strings in less text: the cheaper one to ask.
+    if not compact.isascii() and not unicodedata.is_normalized("NFC", compact):
         # Terraform normalises what file() reads to NFC; escapes keep decomposed legacy text
         # (a kana with a separate sound mark, say) exactly as written.
         text = _NOT_PRINTABLE_ASCII.sub(_json_escape, text)

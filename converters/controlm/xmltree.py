@@ -29,10 +29,15 @@ class Element:
     doc: XmlDocument
     children: list[Element] = field(default_factory=list)
     attribute_lines: dict[str, int] | None = None  # see XmlDocument.attribute_line
+    stripped: dict[str, str] = field(default_factory=dict)  # values without surrounding blanks
+
+    def __post_init__(self) -> None:
+        # Read a million times in a large export; stripped once here.
+        self.stripped = {k: v.strip() for k, v in self.attrs.items()}
 
     def get(self, name: str) -> str:
         """The attribute's value with surrounding blanks removed; "" when absent."""
-        return self.attrs.get(name, "").strip()
+        return self.stripped.get(name, "")
 
     def has(self, name: str) -> bool:
         return bool(self.get(name))
