@@ -91,6 +91,9 @@ class _Descriptor(ExpressionDescriptor):  # type: ignore[misc]
         self._expression_parts = ExpressionParser(expression, options).parse()
 
 
+_DOUBLED_COMMA = re.compile(r"、(?:\s*、)+")
+
+
 @functools.cache
 def _catalogue(locale_code: str) -> GetText:
     return GetText(locale_code)
@@ -109,6 +112,8 @@ def describe_cron(cron: CronExpression, lang: Language = "en") -> str:
             .replace(", と ", "、")
             .replace(", ", "、")
         )
+        # The catalogue ends some phrases with its own "、" before the English list separator.
+        text = _DOUBLED_COMMA.sub("、", text)
     years = _years_phrase(cron.years) if lang == "en" else _years_phrase_ja(cron.years)
     if not years:
         return text

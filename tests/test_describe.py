@@ -99,3 +99,18 @@ def test_every_valid_expression_gets_a_sentence() -> None:
         year = rng.choice(["*", "2030", "2025-2040/5"])
         text = describe(f"cron({minute} {hour} {days} {year})")
         assert text and "9999" not in text
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(0 0 ? FEB-MAY,JUL,AUG,OCT,NOV TUE-SAT *)",
+        "cron(30 22 ? * MON-FRI *)",
+        "cron(0 0 1,15 JAN,FEB,APR ? *)",
+        "cron(15 7 ? JAN-MAR,SEP MON,TUE *)",
+    ],
+)
+def test_japanese_lists_never_double_their_separator(expression: str) -> None:
+    text = describe(expression, "Asia/Tokyo", "ja")
+    assert "、、" not in text.replace(" ", "")
+    assert "2月" in text or "月曜日" in text or "22:30" in text
