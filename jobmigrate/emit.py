@@ -20,7 +20,7 @@ import jinja2
 from . import asl, terraform
 from .model import Workflow
 from .output import Definition, Files, Memory
-from .plan import JobNetPlan, Plan
+from .plan import JobNetPlan, Plan, Resource, executor_resources
 from .planner.parallel import Background
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
@@ -208,47 +208,20 @@ def _executor_resources(plan: Plan, net: JobNetPlan) -> dict[str, Any]:
     """What the role of `net`'s state machine needs for the executors other than SSM on named
     instances, each resource as a YAML scalar."""
     tags = {h.name: sorted(h.tags.items()) for h in plan.hosts if h.tags}
-    batch = {
-        r
-        for j in net.jobs
-        if j.job_queue and j.job_definition
-        for r in _batch_arns(j.job_queue, j.job_definition)
-    }
     return {
         "tag_targets": sorted({tuple(tags[j.host]) for j in net.jobs if j.host in tags}),
-        "batch": sorted(batch),
-        "functions": sorted({r for j in net.jobs if j.function for r in _function_arns(j.function)}),
-        "queues": sorted({_arn("sqs", q) for j in net.jobs for q in (j.queue, j.confirm_queue) if q}),
+        **{kind: sorted({_resource(r) for r in found}) for kind, found in executor_resources(net).items()},
     }
 
 
-def _arn(service: str, resource: str) -> str:
-    """An ARN in this stack's partition, region and account, as a YAML `!Sub` scalar."""
+def _resource(r: Resource) -> str:
+    """A resource as a YAML scalar: the ARN given, or a `!Sub` in this stack's partition, region
+    and account."""
+    if r.given is not None:
+        return yaml_str(r.given)
     return "!Sub " + yaml_str(
-        f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+        f"arn:${{AWS::Partition}}:{r.service}:${{AWS::Region}}:${{AWS::AccountId}}:{r.path}"
     )
-
-
-def _batch_arns(queue: str, definition: str) -> list[str]:
-    """SubmitJob is authorised on the queue and on the definition's revision; a definition named
-    without one may run at any revision."""
-    if ":" not in definition.rsplit("/", 1)[-1]:
-        definition += ":*"
-    return [
-        yaml_str(queue) if queue.startswith("arn:") else _arn("batch", f"job-queue/{queue}"),
-        yaml_str(definition)
-        if definition.startswith("arn:")
-        else _arn("batch", f"job-definition/{definition}"),
-    ]
-
-
-def _function_arns(function: str) -> list[str]:
-    """An unqualified function name is invoked at $LATEST, and may be given a version or alias
-    later: allow both; a qualified one exactly."""
-    given = function.startswith("arn:")
-    qualified = function.count(":") == (7 if given else 1)
-    names = [function] if qualified else [function, function + ":*"]
-    return [yaml_str(n) if given else _arn("lambda", f"function:{n}") for n in names]
 
 
 def _schedule_name(machine: str, index: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -115,6 +116,53 @@ class JobNetPlan(PlanModel):
     jobs: list[JobPlan] = Field(default_factory=list)
     business_day: BusinessDay | None = None  # set when a join reads the business date of its runs
     join: Join | None = None  # set on join state machines (Plan.join_machines)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """An IAM resource the executors of a state machine use: an ARN as the planning config gave
+    it (`given`), or `path` of `service` in the deployment's partition, region and account."""
+
+    service: str
+    path: str = ""
+    given: str | None = None
+
+
+def executor_resources(net: JobNetPlan) -> dict[str, list[Resource]]:
+    """What the role of `net`'s state machine needs for the Batch, Lambda and callback
+    executors; template.yaml and Terraform write the same list each in its own syntax."""
+    return {
+        "batch": [
+            r
+            for j in net.jobs
+            if j.job_queue and j.job_definition
+            for r in _batch(j.job_queue, j.job_definition)
+        ],
+        "functions": [r for j in net.jobs if j.function for r in _functions(j.function)],
+        "queues": [Resource("sqs", q) for j in net.jobs for q in (j.queue, j.confirm_queue) if q],
+    }
+
+
+def _batch(queue: str, definition: str) -> list[Resource]:
+    """SubmitJob is authorised on the queue and on the definition's revision; a definition named
+    without one may run at any revision."""
+    if ":" not in definition.rsplit("/", 1)[-1]:
+        definition += ":*"
+    return [
+        Resource("batch", f"job-queue/{queue}", queue if queue.startswith("arn:") else None),
+        Resource(
+            "batch", f"job-definition/{definition}", definition if definition.startswith("arn:") else None
+        ),
+    ]
+
+
+def _functions(function: str) -> list[Resource]:
+    """An unqualified function name is invoked at $LATEST, and may be given a version or alias
+    later: allow both; a qualified one exactly."""
+    given = function.startswith("arn:")
+    qualified = function.count(":") == (7 if given else 1)
+    names = [function] if qualified else [function, function + ":*"]
+    return [Resource("lambda", f"function:{n}", n if given else None) for n in names]
 
 
 class UnitCounts(PlanModel):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from . import asl
-from .plan import JobNetPlan
+from .plan import JobNetPlan, Resource, executor_resources
 
 if TYPE_CHECKING:  # emit imports this module to call render()
     from .emit import MachineView
@@ -224,39 +224,12 @@ def _definition(file: str, substitutions: list[Substitution]) -> str:
 
 
 def _executor_resources(net: JobNetPlan) -> dict[str, list[str]]:
-    """The resources of the executors other than SSM, decided as template.yaml decides them
-    (emit._executor_resources), written as HCL."""
-    batch = {
-        r
-        for j in net.jobs
-        if j.job_queue and j.job_definition
-        for r in _batch_arns(j.job_queue, j.job_definition)
-    }
-    return {
-        "batch": sorted(batch),
-        "functions": sorted({r for j in net.jobs if j.function for r in _function_arns(j.function)}),
-        "queues": sorted({arn("sqs", q) for j in net.jobs for q in (j.queue, j.confirm_queue) if q}),
-    }
+    """The resources of the executors other than SSM, the same as template.yaml's, as HCL."""
+    return {kind: sorted({_resource(r) for r in found}) for kind, found in executor_resources(net).items()}
 
 
-def _batch_arns(queue: str, definition: str) -> list[str]:
-    # A definition named without a revision may run at any revision.
-    if ":" not in definition.rsplit("/", 1)[-1]:
-        definition += ":*"
-    return [
-        hcl_string(queue) if queue.startswith("arn:") else arn("batch", f"job-queue/{queue}"),
-        hcl_string(definition)
-        if definition.startswith("arn:")
-        else arn("batch", f"job-definition/{definition}"),
-    ]
-
-
-def _function_arns(function: str) -> list[str]:
-    # An unqualified function runs at $LATEST and may be given a version or alias later.
-    given = function.startswith("arn:")
-    qualified = function.count(":") == (7 if given else 1)
-    names = [function] if qualified else [function, function + ":*"]
-    return [hcl_string(n) if given else arn("lambda", f"function:{n}") for n in names]
+def _resource(r: Resource) -> str:
+    return hcl_string(r.given) if r.given is not None else arn(r.service, r.path)
 
 
 def _calendar(c: dict[str, Any]) -> dict[str, str]:

@@ -73,23 +73,12 @@ def map_chunks(
 
 
 def _fork(work: Callable[[list[T]], R], part: list[T], result_file: Path) -> int:
-    pid = os.fork()
-    if pid:
-        return pid
-    code = 1
-    try:
+    def work_and_keep() -> None:
         result = work(part)
         with result_file.open("wb") as f:
             pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-        code = 0
-    except BaseException:
-        # The parent plans everything again itself and reports any error as usual.
-        if os.environ.get("JOBMIGRATE_DEBUG"):
-            traceback.print_exc(file=sys.stderr)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+
+    return _fork_call(work_and_keep)
 
 
 class Background:
@@ -110,6 +99,8 @@ class Background:
 
 
 def _fork_call(work: Callable[[], None]) -> int:
+    """The child's pid; the child runs `work` and exits 0, or 1 when it raised (the caller then
+    does the work itself and reports any error as usual)."""
     pid = os.fork()
     if pid:
         return pid
