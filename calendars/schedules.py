@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jobmigrate.model import Finding, JobNet, ScheduleRule, Severity, Undefined, Workflow
+from jobmigrate.model import Finding, JobNet, ScheduleRule, Severity, Undefined, Workflow, dump_json
 
 from .business import BusinessCalendar
 from .legacy import Horizon, Unsupported, rule_instants
@@ -40,7 +40,7 @@ class Schedules:
     def rule(self, rule: ScheduleRule, calendar: str | None) -> Instants:
         """Instants of one rule on one calendar, computed once per distinct pair."""
         key = (
-            rule.model_dump_json(exclude={"source", "raw", "number", "start_delay", "end_delay"}),
+            dump_json(rule, exclude={"source", "raw", "number", "start_delay", "end_delay"}),
             calendar,
         )
         found = self._rules.get(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, Field, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
@@ -55,15 +55,20 @@ def dumps(workflow: Workflow, fmt: str = "yaml") -> str:
 def _compact(value: object) -> Any:
     """JSON-ready data without fields left at their defaults, except the discriminators
     (`node`, `kind`) that tell a reader which model a mapping is."""
-    if isinstance(value, BaseModel):
+    if isinstance(value, BaseModel):  # the Workflow
         out: dict[str, Any] = {}
-        for name, field in type(value).model_fields.items():
+        for name, info in type(value).model_fields.items():
             v = getattr(value, name)
-            if name in ("node", "kind") or v != field.get_default(call_default_factory=True):
+            if v != info.get_default(call_default_factory=True):
                 out[name] = _compact(v)
         return out
-    if is_dataclass(value) and not isinstance(value, type):  # Source, RawParam
-        return {f.name: _compact(v) for f in fields(value) if (v := getattr(value, f.name)) != f.default}
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in fields(value):
+            v = getattr(value, f.name)
+            if f.name in ("node", "kind") or v != _default(f):
+                out[f.name] = _compact(v)
+        return out
     if isinstance(value, list | tuple):
         return [_compact(v) for v in value]
     if isinstance(value, dict):
@@ -73,6 +78,10 @@ def _compact(value: object) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def _default(f: Field[Any]) -> object:
+    return f.default_factory() if f.default_factory is not MISSING else f.default
 
 
 def parse(files: Sequence[SourceFile], options: ImportOptions) -> Workflow:

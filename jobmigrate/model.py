@@ -8,21 +8,39 @@ findings and reports can point at the legacy line and nothing is lost by normali
 Time is kept as (business date, offset): a `StartTime` is minutes from the start of the
 business day it belongs to, which may exceed 24h (JP1 `st=25:30`) and may be relative to the
 calendar's base time (JP1 `st=+05:00`, Control-M new-day time).
+
+The nodes are slotted dataclasses, keyword-only, and only `Workflow`, the boundary every import
+returns and every IR file is read into, is a pydantic model. A large export holds hundreds of
+thousands of nodes: as models they cost about 1 KB each (an instance dict and a set of the
+fields given), as slotted dataclasses a fifth of that, and they are built several times faster.
+Pydantic still validates them when a workflow is read from data (`Workflow.model_validate`),
+serialises them and describes them in the JSON Schema, with this module's config (extra keys
+forbidden). Built in code they are not validated: the types are checked statically instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+_CONFIG = ConfigDict(extra="forbid", validate_assignment=False, populate_by_name=True)
 
 
 class IRModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, populate_by_name=True)
+    model_config = _CONFIG
+
+
+class _Node:
+    """Base of the IR dataclasses: pydantic validates them with this config wherever they are
+    read from data, inside a Workflow or on their own (`TypeAdapter(Job)`)."""
+
+    __slots__ = ()
+    __pydantic_config__ = _CONFIG
 
 
 # Fields added after IR dumps were first stored use these to stay out of dumps at their
@@ -42,9 +60,7 @@ def _is_zero(value: object) -> bool:
 # --------------------------------------------------------------------------- provenance
 
 
-# The two most frequent IR objects (a large export holds some 17 raw parameters per job) are
-# slotted dataclasses rather than models: a fifth of the memory, and pydantic still validates,
-# serialises and describes them in the JSON Schema like models.
+# Frozen: shared freely (one Source per file position, raw parameters by the hundred thousand).
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a node or parameter was read: file path as given to the importer, 1-based line."""
@@ -72,7 +88,8 @@ class Severity(StrEnum):
     ERROR = "error"
 
 
-class Finding(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Finding(_Node):
     """Something a reviewer must know: an unsupported construct, a chosen interpretation, a loss."""
 
     severity: Severity
@@ -95,19 +112,22 @@ open: n-th open (business) day (`*3`); closed: n-th closed day (`@2`).
 """
 
 
-class YearMonth(IRModel):
+@dataclass(slots=True, kw_only=True)
+class YearMonth(_Node):
     """Optional year/month anchor of a date expression (JP1 `yyyy/mm/` prefix)."""
 
     year: int | None = None
     month: int | None = None
 
 
+@dataclass(slots=True, kw_only=True)
 class DayOfMonth(YearMonth):
     kind: Literal["day"] = "day"
     day: int
     counting: DayCounting = "calendar"
 
 
+@dataclass(slots=True, kw_only=True)
 class LastDay(YearMonth):
     """Last day of the month (`b`), n days before it (`b-n`), last open (`*b`) or closed (`@b`)."""
 
@@ -116,6 +136,7 @@ class LastDay(YearMonth):
     minus: int = 0
 
 
+@dataclass(slots=True, kw_only=True)
 class WeekdayInMonth(YearMonth):
     """n-th (1..5) or last (`ordinal=-1`) given weekday of the month (`mo:2`, `fr:b`)."""
 
@@ -125,19 +146,22 @@ class WeekdayInMonth(YearMonth):
     relative_weeks: bool = False
 
 
-class RegistrationDate(IRModel):
+@dataclass(slots=True, kw_only=True)
+class RegistrationDate(_Node):
     """JP1 `en`: the day the schedule was registered (start of the first cycle)."""
 
     kind: Literal["registration"] = "registration"
 
 
-class Undefined(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Undefined(_Node):
     """JP1 `ud`: no own schedule; the job-net runs when its parent reaches it."""
 
     kind: Literal["undefined"] = "undefined"
 
 
-class Weekdays(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Weekdays(_Node):
     """Any of these weekdays (AutoSys `days_of_week`, Control-M WEEKDAYS, Windows weekly)."""
 
     kind: Literal["weekdays"] = "weekdays"
@@ -145,21 +169,24 @@ class Weekdays(IRModel):
     months: list[int] | None = None
 
 
-class DateList(IRModel):
+@dataclass(slots=True, kw_only=True)
+class DateList(_Node):
     """Explicit dates (Control-M specific dates, one-off runs)."""
 
     kind: Literal["dates"] = "dates"
     dates: list[dt.date]
 
 
-class CalendarDays(IRModel):
+@dataclass(slots=True, kw_only=True)
+class CalendarDays(_Node):
     """Every open day of a named calendar (AutoSys `run_calendar`, Control-M DAYSCAL ALL)."""
 
     kind: Literal["calendar_days"] = "calendar_days"
     calendar: str
 
 
-class UnixCron(IRModel):
+@dataclass(slots=True, kw_only=True)
+class UnixCron(_Node):
     """A Unix cron day/time selection; fields as written plus their expanded values.
 
     `dom_or_dow` records the Vixie rule: when both day fields are restricted, a day matches if
@@ -195,7 +222,8 @@ DateExpr = Annotated[
 ]
 
 
-class StartTime(IRModel):
+@dataclass(slots=True, kw_only=True)
+class StartTime(_Node):
     """A start as an offset from the business day it belongs to.
 
     minutes may reach 47*60+59 (JP1 48-hour day). `relative` means the offset counts from the
@@ -212,14 +240,16 @@ class StartTime(IRModel):
         return f"{sign}{self.minutes // 60:02d}:{self.minutes % 60:02d}"
 
 
-class Cycle(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Cycle(_Node):
     """Repeat the date every `every` units, counted from the first date (JP1 `cy`)."""
 
     every: int
     unit: Literal["day", "week", "month", "year"]
 
 
-class Repeat(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Repeat(_Node):
     """Repeat within the day: every `interval_minutes` from the start until `until_minutes`."""
 
     interval_minutes: int
@@ -233,7 +263,8 @@ ConfirmShift = Literal["ignore", "next", "previous", "none"]
 (`Ignore Job`), moves to the next or previous working day, or runs anyway (`No Confcal`)."""
 
 
-class DaysFromStart(IRModel):
+@dataclass(slots=True, kw_only=True)
+class DaysFromStart(_Node):
     """JP1 `cftd`: move a computed date `days` open days (or calendar days) before or after."""
 
     mode: Literal["no", "open_before", "open_after", "days_before", "days_after"]
@@ -241,7 +272,8 @@ class DaysFromStart(IRModel):
     max_shift: int = 10
 
 
-class DelayMonitor(IRModel):
+@dataclass(slots=True, kw_only=True)
+class DelayMonitor(_Node):
     """Start/end delay alerting (JP1 `sy`/`ey`): absolute time or minutes from a reference."""
 
     at_minutes: int | None = None
@@ -250,7 +282,8 @@ class DelayMonitor(IRModel):
     raw: str = ""
 
 
-class ScheduleRule(IRModel):
+@dataclass(slots=True, kw_only=True)
+class ScheduleRule(_Node):
     """One numbered rule; a job-net runs at the union of its rules' instants."""
 
     number: int = 1
@@ -258,7 +291,7 @@ class ScheduleRule(IRModel):
     start_date: dt.date | None = None  # first date the rule may fire (cycle anchor when known)
     end_date: dt.date | None = None  # JP1 `ed`, AutoSys/Control-M validity
     cycle: Cycle | None = None
-    times: list[StartTime] = Field(default_factory=list)
+    times: list[StartTime] = field(default_factory=list)
     repeat: Repeat | None = None
     shift: ShiftPolicy | None = None
     shift_limit_days: int | None = None
@@ -274,20 +307,25 @@ class ScheduleRule(IRModel):
     # its date recurs in every month of `months`, then `exclude` removes dates, then the
     # confirmation calendar moves them, then `require_any` keeps the dates it shares.
     # Left out of dumps at their defaults, so dumps of other systems' rules stay as they were.
-    months: list[int] | None = Field(default=None, exclude_if=_is_none)  # JAN..DEC mask
-    exclude: list[ScheduleRule] = Field(default_factory=list, exclude_if=_is_empty)  # -n -Dn -Ln
-    confirm_calendar: str | None = Field(default=None, exclude_if=_is_none)  # CONFCAL, applied last
-    confirm_shift: ConfirmShift | None = Field(default=None, exclude_if=_is_none)  # SHIFT; None: ignore
-    shift_working_days: int = Field(default=0, exclude_if=_is_zero)  # SHIFTNUM, in confirm_calendar
-    require_any: list[ScheduleRule] = Field(default_factory=list, exclude_if=_is_empty)  # also one of
+    months: Annotated[list[int] | None, Field(exclude_if=_is_none)] = None  # JAN..DEC mask
+    exclude: Annotated[list[ScheduleRule], Field(exclude_if=_is_empty)] = field(
+        default_factory=list
+    )  # -n -Dn -Ln
+    confirm_calendar: Annotated[str | None, Field(exclude_if=_is_none)] = None  # CONFCAL, applied last
+    confirm_shift: Annotated[ConfirmShift | None, Field(exclude_if=_is_none)] = None  # SHIFT; None: ignore
+    shift_working_days: Annotated[int, Field(exclude_if=_is_zero)] = 0  # SHIFTNUM, in confirm_calendar
+    require_any: Annotated[list[ScheduleRule], Field(exclude_if=_is_empty)] = field(
+        default_factory=list
+    )  # also one of
     source: Source | None = None
-    raw: list[RawParam] = Field(default_factory=list)
+    raw: list[RawParam] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- calendars
 
 
-class BaseDay(IRModel):
+@dataclass(slots=True, kw_only=True)
+class BaseDay(_Node):
     """First day of a scheduling month: a day number, or the n-th given weekday (JP1 `sdd`)."""
 
     day: int = 1
@@ -295,15 +333,17 @@ class BaseDay(IRModel):
     ordinal: int | None = None
 
 
-class HolidaySource(IRModel):
+@dataclass(slots=True, kw_only=True)
+class HolidaySource(_Node):
     """A python-holidays calendar: country, optional subdivision and categories."""
 
     country: str
     subdivision: str | None = None
-    categories: list[str] = Field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
 
 
-class ClosingRule(IRModel):
+@dataclass(slots=True, kw_only=True)
+class ClosingRule(_Node):
     """A user-written closing rule: fixed yearly range (12-29..01-03) or n-th weekday."""
 
     kind: Literal["yearly_range", "nth_weekday", "date"]
@@ -315,7 +355,8 @@ class ClosingRule(IRModel):
     date: dt.date | None = None
 
 
-class Calendar(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Calendar(_Node):
     """Open and closed days plus the day boundary; inherits unspecified days from `parent`.
 
     Precedence inside one calendar: an explicit date beats a weekday rule; a day that no
@@ -324,24 +365,25 @@ class Calendar(IRModel):
 
     name: str
     parent: str | None = None
-    open_dates: list[dt.date] = Field(default_factory=list)
-    closed_dates: list[dt.date] = Field(default_factory=list)
-    open_weekdays: list[Weekday] = Field(default_factory=list)
-    closed_weekdays: list[Weekday] = Field(default_factory=list)
-    holidays: list[HolidaySource] = Field(default_factory=list)
-    closing_rules: list[ClosingRule] = Field(default_factory=list)
-    base_day: BaseDay = Field(default_factory=BaseDay)
+    open_dates: list[dt.date] = field(default_factory=list)
+    closed_dates: list[dt.date] = field(default_factory=list)
+    open_weekdays: list[Weekday] = field(default_factory=list)
+    closed_weekdays: list[Weekday] = field(default_factory=list)
+    holidays: list[HolidaySource] = field(default_factory=list)
+    closing_rules: list[ClosingRule] = field(default_factory=list)
+    base_day: BaseDay = field(default_factory=BaseDay)
     month_naming: Literal["this", "next"] = "this"
     base_time_minutes: int = 0
     timezone: str | None = None
     source: Source | None = None
-    raw: list[RawParam] = Field(default_factory=list)
+    raw: list[RawParam] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- jobs
 
 
-class EndJudgment(IRModel):
+@dataclass(slots=True, kw_only=True)
+class EndJudgment(_Node):
     """How an exit code becomes normal / warning / abnormal.
 
     rc <= warning_threshold: normal; <= abnormal_threshold: warning (flow continues);
@@ -351,24 +393,27 @@ class EndJudgment(IRModel):
     mode: Literal["code", "always_normal", "always_abnormal", "file_modified", "file_exists"] = "code"
     warning_threshold: int | None = None
     abnormal_threshold: int = 0
-    success_codes: list[int] = Field(default_factory=list)
-    failure_codes: list[int] = Field(default_factory=list)
+    success_codes: list[int] = field(default_factory=list)
+    failure_codes: list[int] = field(default_factory=list)
     file: str | None = None
 
 
-class Retry(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Retry(_Node):
     count: int
     interval_minutes: float = 0
     rc_from: int | None = None
     rc_to: int | None = None
 
 
-class Timeout(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Timeout(_Node):
     minutes: int
     status_after: Literal["kill", "normal", "warning", "abnormal"] = "kill"
 
 
-class Command(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Command(_Node):
     """What an executable job runs, and where and as whom."""
 
     text: str | None = None  # inline command line or script body
@@ -378,7 +423,7 @@ class Command(IRModel):
     host: str | None = None
     os_user: str | None = None
     jp1_user: str | None = None  # whose JP1 identity runs it (registering user / owner)
-    environment: list[tuple[str, str]] = Field(default_factory=list)
+    environment: list[tuple[str, str]] = field(default_factory=list)
     environment_file: str | None = None
     working_directory: str | None = None
     stdin: str | None = None
@@ -396,7 +441,8 @@ class Command(IRModel):
         return " ".join(parts)
 
 
-class Judgment(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Judgment(_Node):
     """Condition of a judgment job (JP1 `jdj`) on the predecessor's exit code, a file or a variable."""
 
     op: Literal["gt", "ge", "lt", "le", "eq", "ne", "file_exists", "file_missing", "range", "variable"]
@@ -424,7 +470,8 @@ JobKind = Literal[
 ]
 
 
-class ExternalDependency(IRModel):
+@dataclass(slots=True, kw_only=True)
+class ExternalDependency(_Node):
     """Ordering across job-nets: wait for another unit's end (JP1 connectors and wait
     conditions, Control-M conditions, AutoSys conditions on jobs elsewhere)."""
 
@@ -436,7 +483,8 @@ class ExternalDependency(IRModel):
     source: Source | None = None
 
 
-class Job(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Job(_Node):
     node: Literal["job"] = "job"
     name: str
     path: str
@@ -445,23 +493,26 @@ class Job(IRModel):
     recovery: bool = False  # runs only when its predecessor ends abnormally
     description: str | None = None
     command: Command | None = None
-    end_judgment: EndJudgment = Field(default_factory=EndJudgment)
+    end_judgment: EndJudgment = field(default_factory=EndJudgment)
     retry: Retry | None = None
     timeout: Timeout | None = None
     judgment: Judgment | None = None
-    event: dict[str, str] = Field(default_factory=dict)  # event/action parameters, by legacy key
-    metadata: dict[str, str] = Field(default_factory=dict, exclude_if=_is_empty)  # settings kept as data
-    external: list[ExternalDependency] = Field(default_factory=list)
+    event: dict[str, str] = field(default_factory=dict)  # event/action parameters, by legacy key
+    metadata: Annotated[dict[str, str], Field(exclude_if=_is_empty)] = field(
+        default_factory=dict
+    )  # settings kept as data
+    external: list[ExternalDependency] = field(default_factory=list)
     hold: bool = False
     priority: int | None = None
     source: Source | None = None
-    raw: list[RawParam] = Field(default_factory=list)
+    raw: list[RawParam] = field(default_factory=list)
 
 
 EdgeKind = Literal["on_success", "on_failure", "on_done", "conditional"]
 
 
-class Edge(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Edge(_Node):
     """`pred` must end (as `kind` says) before `succ` starts; both are sibling names.
 
     conditional: `succ` is the dependent unit of judgment `pred` and runs only when it is true.
@@ -475,40 +526,42 @@ class Edge(IRModel):
     source: Source | None = None
 
 
-class StartCondition(IRModel):
+@dataclass(slots=True, kw_only=True)
+class StartCondition(_Node):
     """Event-driven start (JP1 `.CONDITION`): event jobs combined with and/or, bounded by
     a count (`wc`) and a time window (`wt`)."""
 
     combine: Literal["and", "or"] = "and"
-    events: list[Job] = Field(default_factory=list)
+    events: list[Job] = field(default_factory=list)
     max_count: int | None = None  # None: unlimited
     until: str | None = None  # raw `wt` value
     source: Source | None = None
 
 
-class JobNet(IRModel):
+@dataclass(slots=True, kw_only=True)
+class JobNet(_Node):
     node: Literal["jobnet"] = "jobnet"
     name: str
     path: str
     unit_type: str = ""
     recovery: bool = False
     description: str | None = None
-    children: list[Annotated[Job | JobNet, Field(discriminator="node")]] = Field(default_factory=list)
-    edges: list[Edge] = Field(default_factory=list)
-    schedule: list[ScheduleRule] = Field(default_factory=list)
+    children: list[Annotated[Job | JobNet, Field(discriminator="node")]] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    schedule: list[ScheduleRule] = field(default_factory=list)
     inherits_schedule: bool = False  # nested job-net running whenever its parent reaches it
     calendar: str | None = None
     timezone: str | None = None
     start_condition: StartCondition | None = None
-    external: list[ExternalDependency] = Field(default_factory=list)
+    external: list[ExternalDependency] = field(default_factory=list)
     hold: str | None = None  # JP1 `ha`
     concurrency: str | None = None  # JP1 `mp`/`ms`, AutoSys/Control-M equivalents
     priority: int | None = None
     expected_minutes: int | None = None
     host: str | None = None  # default agent for its jobs (JP1 `ex` on a job-net)
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
-    raw: list[RawParam] = Field(default_factory=list)
+    raw: list[RawParam] = field(default_factory=list)
 
     def jobs(self) -> Iterator[Job]:
         """Every job below this job-net, depth first in definition order."""
@@ -525,7 +578,8 @@ class JobNet(IRModel):
         return None
 
 
-class Folder(IRModel):
+@dataclass(slots=True, kw_only=True)
+class Folder(_Node):
     """A container of job-nets without behaviour of its own: JP1 job group, Control-M folder."""
 
     node: Literal["folder"] = "folder"
@@ -534,9 +588,9 @@ class Folder(IRModel):
     unit_type: str = ""
     description: str | None = None
     calendar: str | None = None
-    children: list[Annotated[Folder | JobNet, Field(discriminator="node")]] = Field(default_factory=list)
+    children: list[Annotated[Folder | JobNet, Field(discriminator="node")]] = field(default_factory=list)
     source: Source | None = None
-    raw: list[RawParam] = Field(default_factory=list)
+    raw: list[RawParam] = field(default_factory=list)
 
 
 class Workflow(IRModel):
@@ -571,7 +625,24 @@ class Workflow(IRModel):
         return None
 
 
-ScheduleRule.model_rebuild()
-JobNet.model_rebuild()
-Folder.model_rebuild()
 Workflow.model_rebuild()
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type[_Node]) -> TypeAdapter[Any]:
+    found = _ADAPTERS.get(kind.__name__)
+    if found is None:
+        found = _ADAPTERS[kind.__name__] = TypeAdapter(kind)
+    return found
+
+
+def dump(node: _Node, **options: Any) -> Any:
+    """A node as data, as `Workflow.model_dump` would give it (same options)."""
+    return _adapter(type(node)).dump_python(node, **options)
+
+
+def dump_json(node: _Node, **options: Any) -> str:
+    """A node as JSON text, as `Workflow.model_dump_json` would give it (same options)."""
+    return _adapter(type(node)).dump_json(node, **options).decode()

@@ -34,7 +34,7 @@ from calendars.business import ONE_DAY, BusinessCalendar, closing_dates, holiday
 from calendars.legacy import Horizon
 from calendars.schedules import Schedules
 from jobmigrate.describe import describe
-from jobmigrate.model import Job, JobNet, ScheduleRule, Severity, Source, Undefined, Workflow
+from jobmigrate.model import Job, JobNet, ScheduleRule, Severity, Source, Undefined, Workflow, dump_json
 from jobmigrate.plan import JobNetPlan, Plan, Trigger
 
 from . import svg
@@ -554,7 +554,7 @@ def _rules(net: JobNet) -> list[RuleView]:
 
 
 def _rule_summary(rule: ScheduleRule) -> str:
-    return rule.model_dump_json(exclude={"source", "raw", "number"}, exclude_defaults=True)
+    return dump_json(rule, exclude={"source", "raw", "number"}, exclude_defaults=True)
 
 
 @cache

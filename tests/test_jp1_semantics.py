@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 import converters.jp1 as jp1
 from converters import ImportOptions, SourceFile
@@ -33,6 +33,7 @@ from jobmigrate.model import (
     Undefined,
     WeekdayInMonth,
     Workflow,
+    dump,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jp1"
@@ -108,8 +109,8 @@ def test_every_finding_code_is_documented() -> None:
     assert set(CODES) >= DROPPED_UNIT_CODES
 
 
-def test_raw_params_and_sources_validate_and_dump_like_models() -> None:
-    job = Job.model_validate(
+def test_ir_nodes_validate_and_dump_on_their_own() -> None:
+    job = TypeAdapter(Job).validate_python(
         {
             "name": "A",
             "path": "/A",
@@ -119,11 +120,15 @@ def test_raw_params_and_sources_validate_and_dump_like_models() -> None:
     )
     assert job.raw == [RawParam("sd", "1,en", 7)] and job.source == Source("f.ajs", 3, 9)
     assert str(job.source) == "f.ajs:3:9"
-    dumped = job.model_dump()
+    dumped = dump(job)
     assert dumped["raw"] == [{"key": "sd", "value": "1,en", "line": 7}]
     assert dumped["source"] == {"file": "f.ajs", "line": 3, "column": 9}
     with pytest.raises(ValidationError):
-        Job.model_validate({"name": "A", "path": "/A", "raw": [{"key": "k", "value": "v", "x": 1}]})
+        TypeAdapter(Job).validate_python(
+            {"name": "A", "path": "/A", "raw": [{"key": "k", "value": "v", "x": 1}]}
+        )
+    with pytest.raises(ValidationError):
+        TypeAdapter(Job).validate_python({"name": "A", "path": "/A", "colour": "red"})
 
 
 # --------------------------------------------------------------------------- sd

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -140,7 +141,7 @@ def test_closed_day_substitution(shift: str, limit: int, expected: list[dt.date]
 
 
 def test_base_day_moves_the_scheduling_month() -> None:
-    cal = BusinessCalendar([FINANCE.model_copy(update={"base_day": BaseDay(day=21)})])
+    cal = BusinessCalendar([replace(FINANCE, base_day=BaseDay(day=21))])
     assert cal.period(2025, 1) == (D(2025, 1, 21), D(2025, 2, 20))
     first_open = ScheduleRule(date=DayOfMonth(year=2025, month=1, day=1, counting="open"))
     assert dates(first_open, cal, D(2025, 1, 1), D(2025, 3, 1)) == [D(2025, 1, 21)]
@@ -148,9 +149,7 @@ def test_base_day_moves_the_scheduling_month() -> None:
     assert dates(relative_last, cal, D(2025, 1, 1), D(2025, 3, 1)) == [D(2025, 2, 20)]
     absolute_15 = ScheduleRule(date=DayOfMonth(year=2025, month=2, day=14))
     assert dates(absolute_15, cal, D(2025, 1, 1), D(2025, 3, 1)) == [D(2025, 2, 14)]
-    named_next = BusinessCalendar(
-        [FINANCE.model_copy(update={"base_day": BaseDay(day=21), "month_naming": "next"})]
-    )
+    named_next = BusinessCalendar([replace(FINANCE, base_day=BaseDay(day=21), month_naming="next")])
     assert named_next.period(2025, 1) == (D(2024, 12, 21), D(2025, 1, 20))
 
 

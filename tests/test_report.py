@@ -22,6 +22,7 @@ import struct
 import subprocess
 import zlib
 from collections import defaultdict
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -554,9 +555,7 @@ def test_big_job_nets_collapse_nested_levels_and_cap_a_level() -> None:
     flat = JobNet(name="FLAT", path="/FLAT", children=level("/FLAT", report.LEVEL_LIMIT + 1))
     (capped,), _ = report._diagrams(flat, "net-1", {})
     assert capped.svg is None and capped.mermaid == [] and "not drawn" in capped.note
-    small = JobNet(
-        name="S", path="/S", children=[*level("/S", 2), nested[0].model_copy(update={"path": "/S/N0"})]
-    )
+    small = JobNet(name="S", path="/S", children=[*level("/S", 2), replace(nested[0], path="/S/N0")])
     diagrams, drawn = report._diagrams(small, "net-2", {})
     assert len(diagrams) == 2 and drawn["/S/N0"] == "net-2-g1"
 

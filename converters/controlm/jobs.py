@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, replace
+from typing import Final, Literal
 
 from jobmigrate.model import Command, EndJudgment, Job, JobKind, RawParam, Retry, Source
 
@@ -171,12 +171,10 @@ def _script(el: Element, variables: dict[str, str], ctx: JobContext) -> Command:
     parameters = sorted((int(m.group(1)), v) for k, v in variables.items() if (m := _PARM.fullmatch(k)))
     arguments = " ".join(shlex.quote(v) for _, v in parameters) or None
     base = _command(el, "", variables)
-    return base.model_copy(
-        update={"text": None, "script": script or None, "arguments": arguments, "platform": _platform(script)}
-    )
+    return replace(base, text=None, script=script or None, arguments=arguments, platform=_platform(script))
 
 
-def _platform(path: str) -> str:
+def _platform(path: str) -> Literal["windows", "any"]:
     return "windows" if _windows_path(path) else "any"
 
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-from jobmigrate.model import JobNet, ScheduleRule, StartTime
+from jobmigrate.model import JobNet, ScheduleRule, StartTime, dump
 
 from .conditions import Graph
 from .findings import Reporter
@@ -100,8 +100,7 @@ class _RootScheduler:
         net = self.root.node
         assert isinstance(net, JobNet)
         net.schedule = [
-            rule.model_copy(update={"number": n, "times": times, "timezone": zone})
-            for n, rule in enumerate(rules, start=1)
+            replace(rule, number=n, times=times, timezone=zone) for n, rule in enumerate(rules, start=1)
         ]
         net.timezone = zone
         for unit in self.root.walk():
@@ -290,11 +289,11 @@ def _within(rule: ScheduleRule, others: Sequence[ScheduleRule]) -> ScheduleRule:
     """`rule`, on the dates one of `others` also gives (a smart folder's, or the RBCs under A)."""
     if not others:
         return rule
-    return rule.model_copy(update={"require_any": [_bare(o) for o in others]})
+    return replace(rule, require_any=[_bare(o) for o in others])
 
 
 def _bare(rule: ScheduleRule) -> ScheduleRule:
-    return rule.model_copy(update={"source": None, "raw": [], "number": 1})
+    return replace(rule, source=None, raw=[], number=1)
 
 
 def _key(rules: Iterable[ScheduleRule]) -> tuple[str, ...]:
@@ -302,7 +301,7 @@ def _key(rules: Iterable[ScheduleRule]) -> tuple[str, ...]:
 
 
 def _rule_key(rule: ScheduleRule) -> str:
-    dumped = rule.model_dump(mode="json", exclude={"source", "raw", "number"})
+    dumped = dump(rule, mode="json", exclude={"source", "raw", "number"})
     return json.dumps(dumped, sort_keys=True)
 
 

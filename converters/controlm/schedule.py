@@ -29,7 +29,7 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from jobmigrate.model import (
@@ -170,6 +170,36 @@ class _Parts:
     weekday_exact: bool = True  # False: WEEKDAYS uses WEEKSCAL or shifted values
 
 
+@dataclass(frozen=True, slots=True)
+class _Common:
+    """What every rule of one job shares: its months, exclusions, validity, confirmation
+    calendar and where it was read. Read once per job, so each problem is reported once."""
+
+    months: list[int] | None
+    exclude: list[ScheduleRule]
+    start_date: dt.date | None
+    end_date: dt.date | None
+    source: Source
+    raw: list[RawParam]
+    confirm_calendar: str | None
+    confirm_shift: ConfirmShift | None
+    shift_working_days: int
+
+    def applied_to(self, rule: ScheduleRule) -> ScheduleRule:
+        return replace(
+            rule,
+            months=self.months,
+            exclude=self.exclude,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            source=self.source,
+            raw=self.raw,
+            confirm_calendar=self.confirm_calendar,
+            confirm_shift=self.confirm_shift,
+            shift_working_days=self.shift_working_days,
+        )
+
+
 class _CriteriaReader:
     def __init__(self, el: Element, ctx: Context) -> None:
         self.el = el
@@ -187,7 +217,7 @@ class _CriteriaReader:
         positive = self._combined(days, weeks)
         positive.extend(self._dates())
         common = self._common(days.negative + weeks.negative)
-        return [rule.model_copy(update=common) for rule in positive]
+        return [common.applied_to(rule) for rule in positive]
 
     # ---- findings
 
@@ -347,21 +377,19 @@ class _CriteriaReader:
     def _rule(self, date: DateExpr, calendar: str | None, shift: ShiftPolicy | None = None) -> ScheduleRule:
         return ScheduleRule(date=date, calendar=calendar, shift=shift)
 
-    def _common(self, negative: list[ScheduleRule]) -> dict[str, object]:
-        common: dict[str, object] = {
-            "months": self._months(),
-            "exclude": negative,
-            "start_date": self._date("ACTIVE_FROM"),
-            "end_date": self._date("ACTIVE_TILL"),
-            "source": Source(file=self.el.file, line=self.el.line, column=self.el.column),
-            "raw": self.raw(),
-        }
+    def _common(self, negative: list[ScheduleRule]) -> _Common:
         confcal = self.el.get("CONFCAL")
-        if confcal:
-            common["confirm_calendar"] = confcal
-            common["confirm_shift"] = self._shift()
-            common["shift_working_days"] = self._shiftnum()
-        return common
+        return _Common(
+            months=self._months(),
+            exclude=negative,
+            start_date=self._date("ACTIVE_FROM"),
+            end_date=self._date("ACTIVE_TILL"),
+            source=Source(file=self.el.file, line=self.el.line, column=self.el.column),
+            raw=self.raw(),
+            confirm_calendar=confcal or None,
+            confirm_shift=self._shift() if confcal else None,
+            shift_working_days=self._shiftnum() if confcal else 0,
+        )
 
     def raw(self) -> list[RawParam]:
         return [
