@@ -17,7 +17,7 @@ from jobmigrate import gc_pause
 from jobmigrate.model import Workflow
 
 from .findings import Reporter
-from .parser import parse_units
+from .parser import iter_units
 from .units import TreeBuilder
 
 NAME: Final = "jp1"
@@ -45,7 +45,7 @@ def parse(files: Sequence[SourceFile], options: ImportOptions) -> Workflow:
     # The cyclic collector would take over 60% of a 20,000-job import (see jobmigrate.gc_pause).
     with gc_pause.paused():
         for f in files:
-            builder.add_file(parse_units(f.text, f.path))
+            builder.add_file(iter_units(f.text, f.path))
     result = builder.result
     return Workflow(
         source_system=NAME,

@@ -16,6 +16,7 @@ file cannot end in RecursionError; every problem surfaces as `InputError` with a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NoReturn
 
 from jobmigrate import gc_pause
@@ -74,12 +75,22 @@ def parse_units(text: str, file: str) -> list[UnitDef]:
 
     Raises `InputError(file, line, column, message)` for any syntax error, and for nothing else.
     """
+    return list(iter_units(text, file))
+
+
+def iter_units(text: str, file: str) -> Iterator[UnitDef]:
+    """The top-level units of `text` one by one, each as soon as its closing brace is read.
+
+    An importer builds each unit and drops its syntax tree before the next is read: the trees
+    of a whole export (about twice the size of its IR) never exist at once. A syntax error is
+    raised when the parser reaches it, after the units before it.
+    """
     # The tree is acyclic, but building a million small objects triggers the cyclic collector
     # again and again as the heap grows; that alone would triple the parse time.
     swallowing: list[Param] = []
     try:
         with gc_pause.paused():
-            return _parse(text, file, swallowing)
+            yield from _parse(text, file, swallowing)
     except InputError as error:
         suspect = swallowing[-1] if swallowing else None
         if suspect is None or suspect.line >= error.line:
@@ -91,7 +102,7 @@ def parse_units(text: str, file: str) -> list[UnitDef]:
         raise InputError(error.file, error.line, error.column, error.message + note) from None
 
 
-def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:
+def _parse(text: str, file: str, swallowing: list[Param]) -> Iterator[UnitDef]:
     """The parser proper; appends to `swallowing` the values that look like a quote gone astray."""
     nul = text.find("\x00")
     if nul >= 0:
@@ -100,7 +111,6 @@ def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:
     # A BOM left by a plain utf-8 decode is not content; columns start after it.
     pos = line_start = 1 if text.startswith("\ufeff") else 0
     line = 1
-    top: list[UnitDef] = []
     open_units: list[UnitDef] = []
     params: list[Param] | None = None  # of the innermost open unit
     fast = _FAST.match
@@ -119,8 +129,13 @@ def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:
                 pos = m.end()
                 if not open_units:
                     _fail(text, file, pos - 1, "unexpected '}' (no unit is open)")
-                open_units.pop().end_line = line
-                params = open_units[-1].params if open_units else None
+                closed = open_units.pop()
+                closed.end_line = line
+                if open_units:
+                    params = open_units[-1].params
+                else:
+                    params = None
+                    yield closed
                 continue
             if key == "unit":
                 # Unit headers, once per unit, take the general path, which also reads the '{'.
@@ -171,7 +186,8 @@ def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:
             unit, pos, line, line_start = _open_unit(
                 text, file, km.end(), line, col, line_start, bool(open_units)
             )
-            (open_units[-1].children if open_units else top).append(unit)
+            if open_units:
+                open_units[-1].children.append(unit)
             open_units.append(unit)
             params = unit.params
             continue
@@ -191,7 +207,6 @@ def _parse(text: str, file: str, swallowing: list[Param]) -> list[UnitDef]:
     if open_units:
         unit = open_units[-1]
         _fail(text, file, n, f"unit '{unit.name}' is not closed (opened at line {unit.line})")
-    return top
 
 
 def read_values(raw: str) -> list[Value] | None:

@@ -13,7 +13,7 @@ non-validating fast path (`values.raw_param`, `values.source`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -63,7 +63,7 @@ class TreeBuilder:
         self.rep = rep
         self.result = BuildResult()
 
-    def add_file(self, units: Sequence[UnitDef]) -> None:
+    def add_file(self, units: Iterable[UnitDef]) -> None:
         for unit in units:
             self.result.units_read += _count_units(unit)
             node = self._top(unit)
