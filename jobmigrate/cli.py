@@ -78,8 +78,7 @@ def convert(
                 f"reading input as [bold]{done.loaded.importer}[/] (guessed; use --from to choose)"
             )
         templates = Path(templates_dir) if templates_dir else None
-        background = done.workers > 1  # a conversion large enough to share out
-        emit.write(done.plan, folder, templates, workflow=done.loaded.workflow, background=background)
+        emit.write(done.plan, folder, templates, workflow=done.loaded.workflow)
         folder.commit()
         _summary(done.plan, out_dir)
     if any(f.severity == Severity.ERROR for f in done.plan.findings):

@@ -21,7 +21,7 @@ from . import asl, terraform
 from .model import Workflow
 from .output import Definition, Files, Memory
 from .plan import JobNetPlan, Plan, Resource, executor_resources
-from .planner.parallel import Background
+from .report import build as build_report
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
@@ -246,12 +246,10 @@ def write(
     templates: Path | None = None,
     *,
     workflow: Workflow | None = None,
-    background: bool = False,
 ) -> None:
     """Every output file into `files`. Templates stream into it, so even template.yaml of a
     large conversion never sits whole in memory. `workflow`, the IR the plan was made from, gives
-    the report its graphs, legacy rules, runs and calendars. With `background` (a folder, a
-    large conversion) the reports are written by a second process meanwhile."""
+    the report its graphs, legacy rules, runs and calendars."""
     env = environment(templates)
     machines = _machine_views(plan, files)
     calendars = [{"plan": c, "logical_id": logical_id("Calendar", c.name)} for c in plan.calendars]
@@ -264,18 +262,12 @@ def write(
         "failure_topic": any(m.net.notifies_failures for m in machines),
     }
 
-    def write_reports() -> None:
-        from .report import build as build_report
-
-        with_report = {**context, "report": build_report(plan, workflow)}
-        for name in ("report.md", "report.html"):
-            files.write(name, env.get_template(f"{name}.j2").generate(with_report))
-
-    reports = Background(write_reports, fork=background)
     files.write("plan.json", [asl.dumps(plan.to_json_dict())])
     files.write("template.yaml", env.get_template("template.yaml.j2").generate(context))
     for rel, text in terraform.render(env, context).items():
         files.write(rel, [text])
     for c in plan.calendars:
         files.write(c.file, [c.ics])
-    reports.finish()
+    with_report = {**context, "report": build_report(plan, workflow)}
+    for name in ("report.md", "report.html"):
+        files.write(name, env.get_template(f"{name}.j2").generate(with_report))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,10 +12,8 @@ from converters import ImportOptions
 from . import planner
 from .errors import InputError, UsageError
 from .inputs import Loaded, load
-from .model import Workflow
 from .plan import Plan
 from .planner import config as planning
-from .planner.parallel import available_workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +21,6 @@ class Run:
     loaded: Loaded
     plan: Plan
     options: planner.PlanOptions
-    workers: int = 1  # processes the planning was shared out to
 
 
 def parse_window(start: str | None, end: str | None) -> planner.PlanOptions:
@@ -67,19 +63,5 @@ def run(
         trigger="rule" if trigger == "rule" else "scheduler",
         config=config,
     )
-    workers = workers_for(loaded.workflow)
-    plan = planner.plan(loaded.workflow, options, sink, workers)
-    return Run(loaded=loaded, plan=plan, options=options, workers=workers)
-
-
-PARALLEL_FROM_JOBS = 2000  # below this, starting another process costs more than it saves
-
-
-def workers_for(workflow: Workflow) -> int:
-    """Processes to plan with: every processor for large inputs; JOBMIGRATE_WORKERS decides
-    otherwise (the output is the same whatever the number)."""
-    wanted = os.environ.get("JOBMIGRATE_WORKERS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    jobs = sum(1 for net in workflow.root_jobnets() for _ in net.jobs())
-    return min(available_workers(), 4) if jobs >= PARALLEL_FROM_JOBS else 1
+    plan = planner.plan(loaded.workflow, options, sink)
+    return Run(loaded=loaded, plan=plan, options=options)

@@ -9,7 +9,6 @@ naming (AWS names and limits).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -25,7 +24,7 @@ from jobmigrate import asl
 from jobmigrate.model import Finding, JobNet, Severity, Workflow
 from jobmigrate.plan import CalendarPlan, Horizon, Host, JobNetPlan, Plan, RunSummary, Trigger, UnitCounts
 
-from . import chaining, executors, flow, gates, join, parallel, triggers
+from . import chaining, executors, flow, gates, join, triggers
 from .config import DEFAULT as DEFAULT_CONFIG
 from .config import PlanningConfig
 from .naming import MAX_NAME, NameRegistry, jobnet_machine_name
@@ -50,39 +49,19 @@ def default_options(today: dt.date | None = None) -> PlanOptions:
 
 class DefinitionSink(Protocol):
     """Where definitions go as soon as each is planned (the output folder of a conversion), so
-    that a large conversion never holds them all; without one they stay in `Plan.definitions`."""
+    that a large conversion never holds them all; without one they stay in `Plan.definitions`.
+    `compact` is the definition as compact UTF-8 JSON, serialised once for the size check."""
 
-    def __call__(self, name: str, definition: dict[str, object]) -> None: ...
-
-    def discard(self) -> None:
-        """Forget every definition received so far: planning starts over."""
+    def __call__(self, name: str, definition: dict[str, object], compact: bytes) -> None: ...
 
 
-def plan(
-    workflow: Workflow,
-    options: PlanOptions | None = None,
-    sink: DefinitionSink | None = None,
-    workers: int = 1,
-) -> Plan:
-    """Plan every root job-net. With `workers` > 1 the root job-nets are shared out between
-    processes (see `parallel`); the plan is the same as with one, byte for byte."""
+def plan(workflow: Workflow, options: PlanOptions | None = None, sink: DefinitionSink | None = None) -> Plan:
+    """Plan every root job-net, then the joins between them."""
     options = options or default_options()
     roots = list(workflow.root_jobnets())
     machines = NameRegistry()
     names = {net.path: machines.claim(jobnet_machine_name(net.path), net.path) for net in roots}
-
-    def plan_chunk(chunk: list[JobNet]) -> _Planned:
-        # Each chunk names its nested machines from the root names alone.
-        return _Planner(workflow, options, copy.deepcopy(machines), names, sink).plan_roots(chunk)
-
-    planned = parallel.map_chunks(roots, _weight, plan_chunk, workers) if workers > 1 else None
-    if planned is None or not _names_unique(planned):
-        # A process failed, or two gave the same name to different nested job-nets: this process
-        # plans everything, in the serial order (see `_names_unique`).
-        if workers > 1 and sink is not None:
-            sink.discard()
-        planned = None
-    merged = _Planned.merge(planned) if planned is not None else plan_chunk(roots)
+    merged = _Planner(workflow, options, machines, names, sink).plan_roots(roots)
     # Joins read the plans of other job-nets: planned once all are (see join.py).
     joined = join.plan_joins(
         workflow, options.start, options.end, merged.jobnets, merged.nested, merged.joins
@@ -91,7 +70,7 @@ def plan(
         if sink is None:
             merged.definitions[machine] = machine_definition
         else:
-            sink(machine, machine_definition)
+            sink(machine, machine_definition, orjson.dumps(machine_definition))
     findings = list(workflow.findings) + merged.findings + joined.findings
     calendars = _calendar_plans(merged.calendars, findings, options)
     return Plan(
@@ -110,19 +89,6 @@ def plan(
     )
 
 
-def _weight(net: JobNet) -> int:
-    return 1 + sum(1 for _ in net.jobs())
-
-
-def _names_unique(parts: list[_Planned]) -> bool:
-    """Each process names the nested machines of its job-nets from the same root names. A
-    nested name can only differ from the serial order's when the serial order found it taken by
-    a machine of another process, and then both processes chose it: a duplicate. No duplicate
-    therefore means the same names as serially."""
-    seen = [n.state_machine for part in parts for n in part.nested]
-    return len(seen) == len(set(seen))
-
-
 @dataclass(slots=True)
 class _Planned:
     """What planning some root job-nets gave, in root order."""
@@ -134,20 +100,6 @@ class _Planned:
     calendars: dict[str, ChangeCalendar] = field(default_factory=dict)
     definitions: dict[str, dict[str, object]] = field(default_factory=dict)  # empty with a sink
     joins: list[join.Waiting] = field(default_factory=list)  # job-nets that wait for all of others
-
-    @classmethod
-    def merge(cls, parts: list[_Planned]) -> _Planned:
-        whole = cls()
-        for part in parts:
-            whole.jobnets += part.jobnets
-            whole.nested += part.nested
-            whole.findings += part.findings
-            whole.hosts |= part.hosts
-            for name, cal in part.calendars.items():  # named by content; described by the first
-                whole.calendars.setdefault(name, cal)
-            whole.definitions.update(part.definitions)
-            whole.joins += part.joins
-        return whole
 
 
 class _Planner:
@@ -207,13 +159,16 @@ class _Planner:
         out.jobnets.append(net_plan)
         machines[name] = definition
         out.findings.extend(net_findings)
-        out.findings.extend(_oversized(net, {name: definition, **machines}))
         out.hosts.update(j.host for j in net_plan.jobs if j.host)
+        compact = {machine: orjson.dumps(d) for machine, d in machines.items()}  # as CloudFormation sends it
+        for machine in {name: None, **compact}:  # the root job-net's first
+            if len(compact[machine]) > MAX_DEFINITION_BYTES:
+                out.findings.append(_oversized(net, machine, len(compact[machine])))
         for machine, machine_definition in machines.items():
             if self.sink is None:
                 out.definitions[machine] = machine_definition
             else:
-                self.sink(machine, machine_definition)
+                self.sink(machine, machine_definition, compact[machine])
 
 
 def _host(name: str, config: PlanningConfig) -> Host:
@@ -229,24 +184,17 @@ def _host(name: str, config: PlanningConfig) -> Host:
 MAX_DEFINITION_BYTES = 1024 * 1024
 
 
-def _oversized(net: JobNet, machines: dict[str, dict[str, object]]) -> list[Finding]:
+def _oversized(net: JobNet, machine: str, size: int) -> Finding:
     """Step Functions refuses definitions over 1 MB. Large nested job-nets are split off already;
     a single level of units that is still too large needs splitting by hand."""
-    found = []
-    for name, definition in machines.items():
-        size = len(orjson.dumps(definition))  # as CloudFormation sends it: compact UTF-8
-        if size > MAX_DEFINITION_BYTES:
-            found.append(
-                Finding(
-                    severity=Severity.ERROR,
-                    code="JM230",
-                    message=f"state machine {name} is {size:,} bytes, over the 1 MB Step Functions limit; "
-                    "group its units into nested job-nets",
-                    path=net.path,
-                    source=net.source,
-                )
-            )
-    return found
+    return Finding(
+        severity=Severity.ERROR,
+        code="JM230",
+        message=f"state machine {machine} is {size:,} bytes, over the 1 MB Step Functions limit; "
+        "group its units into nested job-nets",
+        path=net.path,
+        source=net.source,
+    )
 
 
 def _both_kinds(net: JobNet) -> Finding:
