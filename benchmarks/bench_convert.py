@@ -10,7 +10,7 @@ process. The figures per case:
     seconds     wall time of that process, interpreter start-up included
     jobs/s      jobs in the generated input / seconds
     peak MB     the memory of the conversion at its peak: the PSS of the process and of the
-                planning processes it forks, summed, sampled every 100 ms from /proc (or, where
+                definition writer it starts, summed, sampled every 100 ms from /proc (or, where
                 larger or /proc is missing, the process's own ru_maxrss from os.wait4)
     ratio       time(largest) / time(smallest) for each format: 10x the jobs should cost at
                 most 12x the time
@@ -116,7 +116,7 @@ def run_case(case: Case, work: Path) -> Result:
     return Result(
         case=case,
         seconds=seconds,
-        # The sum over the process and the planning processes it forks, when /proc tells it;
+        # The sum over the process and the definition writer it starts, when /proc tells it;
         # ru_maxrss counts only the largest single process.
         peak_mb=max(sampler.peak_mb, _max_rss_mb(usage.ru_maxrss)),
         exit_code=proc.returncode,

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from . import asl, terraform
+from . import terraform
 from .model import Workflow
 from .output import Definition, Files, Memory
 from .plan import JobNetPlan, Plan, Resource, executor_resources
@@ -262,7 +262,7 @@ def write(
         "failure_topic": any(m.net.notifies_failures for m in machines),
     }
 
-    files.write("plan.json", [asl.dumps(plan.to_json_dict())])
+    files.write("plan.json", plan.json_chunks())
     files.write("template.yaml", env.get_template("template.yaml.j2").generate(context))
     for rel, text in terraform.render(env, context).items():
         files.write(rel, [text])

@@ -59,7 +59,7 @@ def _calendar(element: Element, options: SiteOptions, rep: Reporter) -> Calendar
         message = f"calendar {name} has TYPE={element.get('TYPE')}: any letter but N read as a working day"
         rep.add("CTM502", message, name, element.file, element.line)
     open_dates: list[dt.date] = []
-    raw = [RawParam(key=k, value=v, line=element.attr_line(k)) for k, v in element.attrs.items()]
+    raw = element.raw()
     for year in element.children:
         if year.tag != "YEAR":
             rep.add("CTM005", f"<{year.tag}> in CALENDAR {name} kept raw", name, year.file, year.line)

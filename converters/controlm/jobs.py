@@ -93,7 +93,7 @@ def read_job(el: Element, name: str, ctx: JobContext) -> Job:
 
 def raw_params(el: Element) -> list[RawParam]:
     """Every attribute, then every child element flattened to `TAG: key=value ...`."""
-    raw = [RawParam(key=k, value=v, line=el.attr_line(k)) for k, v in el.attrs.items()]
+    raw = el.raw()
     for child in el.children:
         raw.extend(_flattened(child, child.tag))
     return raw
@@ -101,7 +101,7 @@ def raw_params(el: Element) -> list[RawParam]:
 
 def folder_raw(el: Element) -> list[RawParam]:
     """A folder's attributes and its children other than jobs and sub-folders."""
-    raw = [RawParam(key=k, value=v, line=el.attr_line(k)) for k, v in el.attrs.items()]
+    raw = el.raw()
     for child in el.children:
         if child.tag not in ("JOB", "SUB_FOLDER", "FOLDER", "SMART_FOLDER", "SCHED_TABLE", "SCHED_GROUP"):
             raw.extend(_flattened(child, child.tag))

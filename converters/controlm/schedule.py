@@ -392,11 +392,7 @@ class _CriteriaReader:
         )
 
     def raw(self) -> list[RawParam]:
-        return [
-            RawParam(key=k, value=v, line=self.el.attr_line(k))
-            for k, v in self.el.attrs.items()
-            if k in CRITERIA_KEYS and v.strip()
-        ]
+        return self.el.raw(lambda key, value: key in CRITERIA_KEYS and bool(value.strip()))
 
     def _months(self) -> list[int]:
         flags = [self.el.attrs.get(m) for m in MONTH_FLAGS]

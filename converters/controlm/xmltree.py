@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from converters import SourceFile
 from jobmigrate.errors import InputError
+from jobmigrate.model import RawParam
 
 
 @dataclass(slots=True)
@@ -28,26 +31,36 @@ class Element:
     offset: int  # byte offset of `<` in the UTF-8 text
     doc: XmlDocument
     children: list[Element] = field(default_factory=list)
-    attribute_lines: dict[str, int] | None = None  # see XmlDocument.attribute_line
-    stripped: dict[str, str] = field(default_factory=dict)  # values without surrounding blanks
+    stripped: dict[str, str] = field(default_factory=dict)  # the values that had blanks around
 
     def __post_init__(self) -> None:
-        # Read a million times in a large export; stripped once here.
-        self.stripped = {k: v.strip() for k, v in self.attrs.items()}
+        # Read a million times in a large export, so stripped once here; only the few values
+        # that change are kept twice (a second dict per element was a fifth of the import).
+        self.stripped = {k: s for k, v in self.attrs.items() if (s := v.strip()) != v} or _NONE
 
     def get(self, name: str) -> str:
         """The attribute's value with surrounding blanks removed; "" when absent."""
-        return self.stripped.get(name, "")
+        found = self.stripped.get(name)
+        return found if found is not None else self.attrs.get(name, "")
 
     def has(self, name: str) -> bool:
         return bool(self.get(name))
 
     def attr_line(self, name: str) -> int:
-        return self.doc.attribute_line(self, name)
+        """Line of `name=` in the start tag; the tag's line when it cannot be found."""
+        return self.doc.attribute_lines(self).get(name, self.line)
+
+    def raw(self, keep: Callable[[str, str], bool] = lambda key, value: True) -> list[RawParam]:
+        """The attributes as written, with their lines (those `keep` accepts)."""
+        lines = self.doc.attribute_lines(self)
+        return [RawParam(k, v, lines.get(k, self.line)) for k, v in self.attrs.items() if keep(k, v)]
 
     @property
     def file(self) -> str:
         return self.doc.path
+
+
+_NONE: dict[str, str] = {}  # shared, never written
 
 
 class XmlDocument:
@@ -57,20 +70,16 @@ class XmlDocument:
         self.path = path
         self.data = data
         self.root: Element | None = None
-        self._newlines = [m.start() for m in _NEWLINE.finditer(data)]
+        self._newlines = array("q", [m.start() for m in _NEWLINE.finditer(data)])
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_left(self._newlines, offset) + 1
 
-    def attribute_line(self, element: Element, name: str) -> int:
-        """Line of `name=` in the element's start tag; the tag's line when it cannot be found."""
-        if element.attribute_lines is None:
-            element.attribute_lines = self._attribute_lines(element)
-        return element.attribute_lines.get(name, element.line)
-
-    def _attribute_lines(self, element: Element) -> dict[str, int]:
+    def attribute_lines(self, element: Element) -> dict[str, int]:
         """The line of every `name=` in the start tag, from one scan of it (exports put one
-        attribute per line, and a job has some twenty)."""
+        attribute per line, and a job has some twenty). Not kept: asked for once per element
+        with its raw parameters, and again only for a finding, while keeping them cost a third
+        of a large import's memory."""
         end = self.data.find(b"<", element.offset + 1)
         tag = self.data[element.offset : end if end > 0 else len(self.data)]
         if b"\n" not in tag:

@@ -39,6 +39,8 @@ def reports_input_errors(func: F) -> F:
             _fail([str(e)])
         except UsageError as e:
             _fail([f"jobmigrate: {e}"])
+        except OSError as e:  # a folder that cannot be written, a full disk: not a bug of ours
+            _fail([f"jobmigrate: {e}"])
         except Exception as e:  # a bug of ours: say so plainly, keep the traceback for debugging
             if os.environ.get("JOBMIGRATE_DEBUG"):
                 raise
