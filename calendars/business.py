@@ -97,7 +97,7 @@ class BusinessCalendar:
         self.base_time_minutes = own.base_time_minutes
         self.base_day = own.base_day
         self.month_naming = own.month_naming
-        self._years: dict[int, bytearray] = {}
+        self._years: dict[int, tuple[int, bytearray]] = {}  # year: (ordinal of Jan 1, open flags)
 
     @classmethod
     def resolve(cls, name: str | None, calendars: Iterable[Calendar]) -> BusinessCalendar:
@@ -114,10 +114,13 @@ class BusinessCalendar:
     # ------------------------------------------------------------------ open and closed days
 
     def is_open(self, day: dt.date) -> bool:
-        flags = self._years.get(day.year)
-        if flags is None:
-            flags = self._years[day.year] = self._compute_year(day.year)
-        return bool(flags[day.timetuple().tm_yday - 1])
+        year = self._years.get(day.year)
+        if year is None:
+            year = self._years[day.year] = (
+                dt.date(day.year, 1, 1).toordinal(),
+                self._compute_year(day.year),
+            )
+        return bool(year[1][day.toordinal() - year[0]])
 
     def _compute_year(self, year: int) -> bytearray:
         first = dt.date(year, 1, 1)

@@ -199,7 +199,10 @@ def _reading_order(start: str, bodies: dict[str, dict[str, Any]]) -> list[str]:
             continue
         seen.add(name)
         order.append(name)
-        stack.extend(reversed(_successors(body)))
+        if "Choices" in body or "Catch" in body or "Default" in body:
+            stack.extend(reversed(_successors(body)))
+        elif "Next" in body:  # most states: one way on
+            stack.append(body["Next"])
     if len(order) == len(bodies):
         return order
     return order + [n for n in bodies if n not in seen]

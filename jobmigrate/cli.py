@@ -70,7 +70,7 @@ def convert(
 ) -> None:
     """Convert legacy definitions into deployable AWS definitions in OUT."""
     check_timezone(timezone)
-    with gc_pause.paused(), output.Folder(Path(out_dir)) as folder:
+    with gc_pause.paused(freeze=True), output.Folder(Path(out_dir)) as folder:
         window = parse_window(start, end)
         done = run(inputs, source_format, timezone, encoding, window, trigger, config_file, sink=folder)
         if done.loaded.guessed:

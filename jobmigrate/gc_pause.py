@@ -13,11 +13,17 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def paused() -> Iterator[None]:
+def paused(*, freeze: bool = False) -> Iterator[None]:
+    """The collector off inside; with `freeze`, whatever was built meanwhile is moved out of its
+    sight (`gc.freeze`) before it comes back. Its first collection would otherwise walk all of
+    it once: 0.7 s at the end of a 20,000-job conversion whose results are about to be dropped.
+    Frozen objects are still freed by reference counting; only cycles among them would stay."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if freeze:
+                gc.freeze()
             gc.enable()

@@ -26,12 +26,11 @@ Zone
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-from jobmigrate.model import JobNet, ScheduleRule, StartTime, dump
+from jobmigrate.model import JobNet, ScheduleRule, StartTime
 
 from .conditions import Graph
 from .findings import Reporter
@@ -301,8 +300,9 @@ def _key(rules: Iterable[ScheduleRule]) -> tuple[str, ...]:
 
 
 def _rule_key(rule: ScheduleRule) -> str:
-    dumped = dump(rule, mode="json", exclude={"source", "raw", "number"})
-    return json.dumps(dumped, sort_keys=True)
+    """What the rule says, not where: equal for rules equal but for source, raw text and number.
+    The generated repr lists every field, nested ones too; asked for every job of a table."""
+    return repr(replace(rule, source=None, raw=[], number=1))
 
 
 def _union(orderings: Iterable[tuple[ScheduleRule, ...]]) -> list[ScheduleRule]:

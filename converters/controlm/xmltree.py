@@ -85,16 +85,24 @@ class XmlDocument:
         if b"\n" not in tag:
             return {}  # all on the tag's line
         lines: dict[str, int] = {}
-        line, counted = element.line, 0
-        for match in _ATTRIBUTE.finditer(tag):
-            line += tag.count(b"\n", counted, match.start(1))
-            counted = match.start(1)
-            lines.setdefault(match.group(1).decode("utf-8", "replace"), line)
+        line = element.line
+        for space, name in _ATTRIBUTE_OR_NEWLINE.findall(tag):
+            if space == b"\n" or not name:
+                line += 1
+                if not name:
+                    continue
+            key = _NAMES.get(name)
+            if key is None:
+                key = _NAMES[name] = name.decode("utf-8", "replace")
+            if key not in lines:
+                lines[key] = line
         return lines
 
 
 _NEWLINE = re.compile(b"\n")
-_ATTRIBUTE = re.compile(rb"\s([^\s=<>/\"']+)\s*=")
+# `name=` after a blank (which may be the line's newline), or a newline: one match per item.
+_ATTRIBUTE_OR_NEWLINE = re.compile(rb"(\s)([^\s=<>/\"']+)\s*=|\n")
+_NAMES: dict[bytes, str] = {}  # attribute names decoded once: an export uses a few dozen
 
 
 def parse(source: SourceFile) -> XmlDocument:

@@ -89,10 +89,17 @@ class FlowBuilder:
         self.result = FlowResult()
         self._state_of: dict[str, str] = {}  # unit path -> its main state
         self._planned: set[str] = set()
+        self._arrows: dict[int, _Arrows] = {}  # by id() of job-nets of the root being planned
         self._par = 0
         self.notifies = False  # whether any failure path publishes to the failure topic
 
     # ------------------------------------------------------------------ entry point
+
+    def _arrows_of(self, net: JobNet) -> _Arrows:
+        found = self._arrows.get(id(net))
+        if found is None:
+            found = self._arrows[id(net)] = _Arrows.of(net)
+        return found
 
     def root(self, net: JobNet, scope: Scope, next_state: str) -> str:
         """States of a root job-net. Main states are named first, in definition order, so names
@@ -100,8 +107,8 @@ class FlowBuilder:
         self._name_units(net)
         entry = self.jobnet(net, scope, next_state)
         # plan.json lists jobs in definition order, whatever order the flow was built in.
-        order = list(self._state_of)
-        self.result.jobs.sort(key=lambda j: order.index(j.path) if j.path in self._state_of else len(order))
+        order = {path: n for n, path in enumerate(self._state_of)}
+        self.result.jobs.sort(key=lambda j: order.get(j.path, len(order)))
         return entry
 
     def _name_units(self, net: JobNet) -> None:
@@ -113,7 +120,8 @@ class FlowBuilder:
 
     def jobnet(self, net: JobNet, scope: Scope, next_state: str | None) -> str:
         """States running `net`'s units; returns the entry state. None: the scope ends."""
-        normal = [c for c in net.children if not _is_recovery(c, net)]
+        arrows = self._arrows_of(net)
+        normal = [c for c in net.children if not arrows.is_recovery(c)]
         edges = [(e.pred, e.succ) for e in net.edges if e.kind != "on_failure" and _both_in(e, normal)]
         self._report_orphan_edges(net, normal)
         if not normal:
@@ -220,7 +228,7 @@ class FlowBuilder:
         if isinstance(unit, JobNet):
             if job_count(unit) > self.inline_limit:
                 return self._nested_machine(unit, scope, next_state, self._failure_path(unit, net, scope))
-            if _recovery_of(unit, net):
+            if self._arrows_of(net).recovery_of(unit):
                 return self._guarded_jobnet(unit, scope, next_state, self._failure_path(unit, net, scope))
             return self.jobnet(unit, scope, next_state)
         if executors.runnable(unit, self.config):
@@ -348,7 +356,7 @@ class FlowBuilder:
         fail = self.names.claim(f"{aws_name(unit.name, self.names.limit - 7)}-failed", f"{unit.path}#failed")
         scope.states[fail] = asl.Fail(error="JobFailed", cause=f"{unit.path} ended abnormally")
         fail = self._notify(unit, scope, fail)
-        recovery = _recovery_of(unit, net)
+        recovery = self._arrows_of(net).recovery_of(unit)
         if not recovery:
             return fail
         entry = fail
@@ -539,26 +547,45 @@ def _merge_run(other: str, next_state: str | None) -> asl.Pass:
     )
 
 
-def _is_recovery(unit: Job | JobNet, net: JobNet) -> bool:
-    return unit.recovery or any(e.succ == unit.name and e.kind == "on_failure" for e in net.edges)
+@dataclass(frozen=True, slots=True)
+class _Arrows:
+    """A job-net's arrows by predecessor, its units by name and the targets of its failure
+    arrows: asked about every unit, so read from the edges once rather than per unit."""
 
+    after: dict[str, list[Edge]]
+    units: dict[str, Job | JobNet]
+    failure_targets: frozenset[str]
 
-def _recovery_of(unit: Job | JobNet, net: JobNet) -> list[Job | JobNet]:
-    """Recovery units run when `unit` fails, following arrows between recovery units, in order."""
-    found: list[Job | JobNet] = []
-    frontier = [unit.name]
-    seen = {unit.name}
-    while frontier:
-        current = frontier.pop(0)
+    @classmethod
+    def of(cls, net: JobNet) -> _Arrows:
+        after: dict[str, list[Edge]] = {}
         for e in net.edges:
-            if e.pred != current or e.succ in seen:
-                continue
-            child = net.child(e.succ)
-            if child is not None and _is_recovery(child, net):
-                seen.add(e.succ)
-                found.append(child)
-                frontier.append(e.succ)
-    return found
+            after.setdefault(e.pred, []).append(e)
+        units: dict[str, Job | JobNet] = {}
+        for c in net.children:
+            units.setdefault(c.name, c)  # the first of a name, as JobNet.child finds it
+        targets = frozenset(e.succ for e in net.edges if e.kind == "on_failure")
+        return cls(after, units, targets)
+
+    def is_recovery(self, unit: Job | JobNet) -> bool:
+        return unit.recovery or unit.name in self.failure_targets
+
+    def recovery_of(self, unit: Job | JobNet) -> list[Job | JobNet]:
+        """Recovery units run when `unit` fails, following arrows between recovery units, in order."""
+        found: list[Job | JobNet] = []
+        frontier = [unit.name]
+        seen = {unit.name}
+        while frontier:
+            current = frontier.pop(0)
+            for e in self.after.get(current, ()):
+                if e.succ in seen:
+                    continue
+                child = self.units.get(e.succ)
+                if child is not None and self.is_recovery(child):
+                    seen.add(e.succ)
+                    found.append(child)
+                    frontier.append(e.succ)
+        return found
 
 
 def _both_in(edge: Edge, units: list[Job | JobNet]) -> bool:
