@@ -16,6 +16,7 @@ from calendars.changecal import ChangeCalendar, from_ics
 from calendars.compile import AwsRuns
 from calendars.legacy import Horizon
 from calendars.schedules import Schedules
+from jobmigrate import gc_pause
 from jobmigrate.model import Source, Workflow
 from jobmigrate.plan import JobNetPlan, Plan
 
@@ -67,6 +68,12 @@ def aws_instants(net: JobNetPlan, calendars: dict[str, ChangeCalendar], aws: Aws
 
 
 def compare(workflow: Workflow, plan: Plan, horizon: Horizon) -> list[Comparison]:
+    # Millions of instants, no cycles among them: the cyclic collector would only rescan the heap.
+    with gc_pause.paused():
+        return _compare(workflow, plan, horizon)
+
+
+def _compare(workflow: Workflow, plan: Plan, horizon: Horizon) -> list[Comparison]:
     calendars = emitted_calendars(plan)
     by_path = {n.path: n for n in plan.jobnets}
     schedules = Schedules(workflow, horizon)
