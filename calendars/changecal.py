@@ -13,10 +13,11 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:
+    pass
 
 CalendarType = Literal["DEFAULT_OPEN", "DEFAULT_CLOSED"]
 PRODID = "-//jobmigrate//Change Calendar 1.0//EN"
@@ -122,6 +123,8 @@ def to_ics(cal: ChangeCalendar) -> str:
 
 def to_ics_with_icalendar(cal: ChangeCalendar) -> str:
     """The same document built with icalendar: the reference `to_ics` is tested against."""
+    import icalendar  # only here and in from_ics: a conversion writes its documents directly
+
     doc = icalendar.Calendar()
     doc.add("prodid", PRODID)
     doc.add("version", "2.0")
@@ -189,6 +192,8 @@ class CalendarFormatError(ValueError):
 
 def from_ics(text: str, name: str) -> ChangeCalendar:
     """Read a Change Calendar document as SSM would."""
+    import icalendar
+
     try:
         doc = icalendar.Calendar.from_ical(text)
     except ValueError as e:

@@ -38,7 +38,12 @@ class Trigger(PlanModel):
     rules: list[int] = Field(default_factory=list)  # legacy rule numbers this trigger implements
 
 
-class JobPlan(PlanModel):
+@dataclass(slots=True, kw_only=True)
+class JobPlan:
+    """How one job runs. A dataclass, not a model: there is one per legacy job (see model.py)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     path: str
     state: str | None  # None: not planned yet (see findings)
     executor: Literal["ssm-run-command", "batch", "lambda", "callback", "none"]

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jobmigrate import asl
@@ -608,7 +608,7 @@ def _confirmed(job: Job, run: JobStates, failed_state: str, rule: CallbackRule) 
         next=run.entry,
     )
     states = {names.confirm: confirm, **run.states}
-    plan = run.plan.model_copy(update={"confirm_queue": rule.queue})
+    plan = replace(run.plan, confirm_queue=rule.queue)
     return JobStates(entry=names.confirm, state=run.state, states=states, plan=plan)
 
 
