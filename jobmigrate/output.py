@@ -110,7 +110,10 @@ class Folder:
 
     def __call__(self, name: str, definition: dict[str, object], compact: bytes) -> None:
         if self._writer is None and self._writer_from is not None and self._sent >= self._writer_from:
-            self._writer = Writer(self.stage)
+            try:
+                self._writer = Writer(self.stage)
+            except OSError:  # no interpreter to start (an embedded Python): all of it here
+                self._writer_from = None
         if self._writer is not None:
             self._writer.send(name, compact)
         else:

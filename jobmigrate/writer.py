@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -156,4 +157,7 @@ def serve(stage: Path, frames: BinaryIO, replies: BinaryIO) -> None:
 
 if __name__ == "__main__":
     gc.disable()  # what it builds is acyclic: the cyclic collector would only rescan it
+    # Ctrl-C reaches the whole process group: the folder stops the writer by closing its input,
+    # and a second traceback from here would only bury the conversion's own message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(Path(sys.argv[1]), sys.stdin.buffer, sys.stdout.buffer)

@@ -20,6 +20,7 @@ from types import ModuleType
 import pytest
 
 from jobmigrate import emit, pipeline
+from jobmigrate.output import WRITER_FROM_BYTES
 
 from .conftest import ROOT
 
@@ -159,6 +160,27 @@ def test_large_generated_exports_are_deterministic(fmt: str, tmp_path: Path) -> 
         runs.append(snapshot(out))
     assert len(runs[0]) > 10
     assert differences(runs[0], runs[1]) == []
+
+
+def test_a_conversion_large_enough_for_the_writer_process_is_deterministic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 jobs write some 15 MB of definitions: past a few megabytes the writer process
+    (jobmigrate.writer) takes over. Its folder is the same under two hash seeds and the same as
+    the files rendered in this process without it."""
+    source = tmp_path / "generated.ajs"
+    source.write_text(_benchmark_module("gen_jp1").generate(2000, seed=9), encoding="utf-8")
+    runs = []
+    for seed in ("7", "8"):
+        out = tmp_path / f"out{seed}"
+        result = convert("jp1", (source.name,), out, seed, cwd=tmp_path)
+        assert result.returncode in (0, 1), result.stderr
+        runs.append(snapshot(out))
+    definitions = sum(len(data) for path, data in runs[0].items() if path.startswith("statemachines/"))
+    assert definitions > 2 * WRITER_FROM_BYTES
+    assert differences(runs[0], runs[1]) == []
+    monkeypatch.chdir(tmp_path)
+    assert differences(runs[0], convert_in_process("jp1", (source.name,))) == []
 
 
 def test_generators_are_deterministic_by_seed() -> None:

@@ -122,3 +122,20 @@ def test_the_writer_runs_as_a_module_of_the_installed_package() -> None:
         check=False,
     )
     assert done.returncode == 0 and done.stdout == b""
+
+
+def test_without_an_interpreter_to_start_the_folder_writes_everything_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot_start(stage: Path) -> None:
+        raise FileNotFoundError("no python here")
+
+    monkeypatch.setattr(output, "Writer", cannot_start)
+    monkeypatch.chdir(ROOT)
+    inputs = ("examples/jp1/finance.ajs",)
+    sent_here, took_over = convert_into(tmp_path / "alone", inputs, "jp1", writer_from=0)
+    assert not took_over and sent_here > 0
+    monkeypatch.undo()
+    monkeypatch.chdir(ROOT)
+    convert_into(tmp_path / "here", inputs, "jp1", writer_from=None)
+    assert differences(snapshot(tmp_path / "here"), snapshot(tmp_path / "alone")) == []
