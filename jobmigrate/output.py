@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Protocol
 
 from . import asl
-from .writer import COMPACT, Writer, definition_file, write, write_definition
+from .writer import COMPACT, Writer, compact_file, definition_file, protects_file, write, write_definition
 
 __all__ = ["Definition", "Files", "Folder", "Memory", "definition_file", "write_atomically"]
 
@@ -64,10 +64,9 @@ class Memory:
 class _Stored:
     """A definition written by `Folder.__call__`, read back when a template embeds it."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        # Our placeholders never use the Dollar key, so this marks protected legacy text.
-        self.protects_legacy = "${" + asl.DOLLAR + "}" in self.compact
+    def __init__(self, stage: Path, name: str) -> None:
+        self._path = stage / compact_file(name)
+        self.protects_legacy = (stage / protects_file(name)).exists()
 
     @property
     def compact(self) -> str:
@@ -122,7 +121,7 @@ class Folder:
 
     def definition(self, name: str) -> Definition:
         self._written()
-        return _Stored(self.stage / COMPACT / f"{name}.json")
+        return _Stored(self.stage, name)
 
     def write(self, rel: str, chunks: Iterable[str]) -> None:
         write(self.stage, rel, chunks)

@@ -67,7 +67,19 @@ def write(stage: Path, rel: str, chunks: Iterable[str]) -> None:
 
 def write_definition(stage: Path, name: str, deployed: asl.Deployed) -> None:
     write(stage, definition_file(name), [deployed.text])
-    write(stage, f"{COMPACT}/{name}.json", [deployed.compact])
+    write(stage, compact_file(name), [deployed.compact])
+    if deployed.protects_legacy:  # told by a file of its own, so the template need not search
+        write(stage, protects_file(name), [])
+
+
+def compact_file(name: str) -> str:
+    """Scratch: the definition as template.yaml embeds it."""
+    return f"{COMPACT}/{name}.json"
+
+
+def protects_file(name: str) -> str:
+    """Scratch, present when the definition needs the Dollar substitution (see asl.deployed)."""
+    return f"{COMPACT}/{name}.protects"
 
 
 class Writer:
