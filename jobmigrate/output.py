@@ -80,8 +80,9 @@ WRITER_FROM_BYTES = 4_000_000
 class Folder:
     """The output folder, staged beside `out` and moved into place by `commit`.
 
-    Also the planner's definition sink: `folder(name, definition)` writes the definition file
-    and its compact form at once, so definitions never accumulate in memory.
+    Also the planner's definition sink: `folder(name, definition, compact)` writes the
+    definition file and its compact form at once (or has the writer process write them), so
+    definitions never accumulate in memory.
     """
 
     def __init__(self, out: Path, writer_from: int | None = WRITER_FROM_BYTES) -> None:
@@ -92,6 +93,7 @@ class Folder:
         self._writer_from = writer_from
         self._sent = 0
         self._writer: Writer | None = None
+        self._pending = False  # definitions sent to the writer since it last said all is written
 
     def __enter__(self) -> Folder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +117,7 @@ class Folder:
                 self._writer_from = None
         if self._writer is not None:
             self._writer.send(name, compact)
+            self._pending = True
         else:
             write_definition(self.stage, name, asl.deployed(definition))
             self._sent += len(compact)
@@ -128,8 +131,9 @@ class Folder:
 
     def _written(self) -> None:
         """Wait until every definition sent is in the folder."""
-        if self._writer is not None:
+        if self._writer is not None and self._pending:
             self._writer.sync()
+            self._pending = False
 
     def commit(self) -> None:
         """Replace the output folder with the staged one."""
