@@ -27,7 +27,7 @@ Zone
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Final, Literal
 
 from jobmigrate.model import JobNet, ScheduleRule, StartTime
@@ -301,8 +301,11 @@ def _key(rules: Iterable[ScheduleRule]) -> tuple[str, ...]:
 
 def _rule_key(rule: ScheduleRule) -> str:
     """What the rule says, not where: equal for rules equal but for source, raw text and number.
-    The generated repr lists every field, nested ones too; asked for every job of a table."""
-    return repr(replace(rule, source=None, raw=[], number=1))
+    The reprs of the fields, nested rules' fields too; asked for every job of a table."""
+    return repr([getattr(rule, name) for name in _SAYS])
+
+
+_SAYS = tuple(f.name for f in fields(ScheduleRule) if f.name not in ("source", "raw", "number"))
 
 
 def _union(orderings: Iterable[tuple[ScheduleRule, ...]]) -> list[ScheduleRule]:

@@ -31,17 +31,20 @@ class Element:
     offset: int  # byte offset of `<` in the UTF-8 text
     doc: XmlDocument
     children: list[Element] = field(default_factory=list)
-    stripped: dict[str, str] = field(default_factory=dict)  # the values that had blanks around
+    stripped: dict[str, str] = field(default_factory=dict)  # values without surrounding blanks
 
     def __post_init__(self) -> None:
-        # Read a million times in a large export, so stripped once here; only the few values
-        # that change are kept twice (a second dict per element was a fifth of the import).
-        self.stripped = {k: s for k, v in self.attrs.items() if (s := v.strip()) != v} or _NONE
+        # Read a million times in a large export, so stripped once here. Most elements have no
+        # value to strip and share `attrs` itself: a second dict for each was a fifth of the import.
+        attrs = self.attrs
+        if any(v[:1].isspace() or v[-1:].isspace() for v in attrs.values()):
+            self.stripped = {k: v.strip() for k, v in attrs.items()}
+        else:
+            self.stripped = attrs
 
     def get(self, name: str) -> str:
         """The attribute's value with surrounding blanks removed; "" when absent."""
-        found = self.stripped.get(name)
-        return found if found is not None else self.attrs.get(name, "")
+        return self.stripped.get(name, "")
 
     def has(self, name: str) -> bool:
         return bool(self.get(name))
@@ -58,9 +61,6 @@ class Element:
     @property
     def file(self) -> str:
         return self.doc.path
-
-
-_NONE: dict[str, str] = {}  # shared, never written
 
 
 class XmlDocument:
