@@ -221,7 +221,7 @@ class _FileReader:
     def __init__(self, source: SourceFile, display: str) -> None:
         self.path = source.path
         self.display = display
-        self.lines = source.text.splitlines()
+        self.lines = _lines(source.text)
         self.missing_final_newline = bool(source.text) and not source.text.endswith(("\n", "\r"))
         self.context = _Context()
         self.result = _FileResult()
@@ -313,7 +313,7 @@ class _FileReader:
     def _check_zone(self, number: int, assignment: _Assignment) -> None:
         try:
             zoneinfo.ZoneInfo(assignment.value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: `America` is a folder
             raise InputError(
                 self.path,
                 number,
@@ -600,6 +600,17 @@ class _EntryParser:
 
 
 # --------------------------------------------------------------------------- lexing
+
+
+def _lines(text: str) -> list[str]:
+    """The lines as cron reads them: each ends at a newline, a CRLF file's carriage return
+    dropped. Not str.splitlines, which also breaks at vertical tab, form feed, NEL, the Unicode
+    line and paragraph separators and more: cron keeps those inside the entry, and counting
+    them as lines put errors past the end of the file."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines[-1] == "":
+        lines.pop()  # what follows the final newline (or the empty file)
+    return lines
 
 
 @dataclass(frozen=True, slots=True)

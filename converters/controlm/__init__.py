@@ -40,7 +40,7 @@ from .conditions import link
 from .findings import Reporter
 from .options import NEWDAY_VARIABLE, SiteOptions, from_environment
 from .ordering import schedule_roots
-from .tree import ROOT_FOLDERS, TreeBuilder, Unit
+from .tree import ROOT_FOLDERS, TreeBuilder, Unit, release
 from .xmltree import Element
 from .xmltree import parse as parse_xml
 
@@ -80,7 +80,7 @@ def parse(files: Sequence[SourceFile], options: ImportOptions) -> Workflow:
     graph = link(roots, rep)
     newday = _newday_calendar(site, roots, rep)
     schedule_roots(roots, graph, site, rep, names, newday.name if newday else None)
-    return Workflow(
+    workflow = Workflow(
         source_system=NAME,
         timezone=options.timezone,
         files=[f.path for f in files],
@@ -89,6 +89,8 @@ def parse(files: Sequence[SourceFile], options: ImportOptions) -> Workflow:
         findings=rep.findings,
         unit_count=builder.tree.units_read,
     )
+    release(roots)
+    return workflow
 
 
 def _documents(files: Sequence[SourceFile]) -> tuple[list[Element], list[Element]]:
@@ -98,11 +100,10 @@ def _documents(files: Sequence[SourceFile]) -> tuple[list[Element], list[Element
     errors: list[InputError] = []
     for f in files:
         try:
-            root = parse_xml(f).root
+            root = parse_xml(f)
         except InputError as e:
             errors.append(e)
             continue
-        assert root is not None
         if root.tag == _CALENDARS:
             defcals.append(root)
         elif root.tag == _TABLE or root.tag in ROOT_FOLDERS:

@@ -64,12 +64,12 @@ class Element:
 
 
 class XmlDocument:
-    """One parsed file: its root element and what is needed to locate attributes."""
+    """One parsed file: what its elements need to locate their attributes. It does not hold its
+    root element, which holds it: no cycle for the paused collector to leave behind."""
 
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
         self.data = data
-        self.root: Element | None = None
         self._newlines = array("q", [m.start() for m in _NEWLINE.finditer(data)])
 
     def line_of(self, offset: int) -> int:
@@ -105,8 +105,8 @@ _ATTRIBUTE_OR_NEWLINE = re.compile(rb"(\s)([^\s=<>/\"']+)\s*=|\n")
 _NAMES: dict[bytes, str] = {}  # attribute names decoded once: an export uses a few dozen
 
 
-def parse(source: SourceFile) -> XmlDocument:
-    """The element tree of one file. Raises InputError when the XML is not well-formed."""
+def parse(source: SourceFile) -> Element:
+    """The root element of one file. Raises InputError when the XML is not well-formed."""
     # The text is already decoded; expat gets UTF-8 and is told so, whatever the XML
     # declaration says. Lone surrogates stay invalid bytes, so expat reports them in place.
     data = source.text.encode("utf-8", "surrogatepass")
@@ -122,14 +122,20 @@ def parse(source: SourceFile) -> XmlDocument:
     except expat.ExpatError as e:
         message = expat.ErrorString(e.code) if e.code is not None else str(e)
         raise InputError(source.path, e.lineno, e.offset + 1, f"malformed XML: {message}") from None
-    if doc.root is None:  # pragma: no cover - expat rejects a document without an element
+    finally:
+        # The parser and the builder refer to each other. A conversion pauses the cyclic
+        # collector, so the cycle is cut here for reference counting to free both.
+        parser.StartElementHandler = parser.EndElementHandler = None
+        builder.parser = None
+    if builder.root is None:  # pragma: no cover - expat rejects a document without an element
         raise InputError(source.path, 1, 1, "malformed XML: no element found")
-    return doc
+    return builder.root
 
 
 class _Builder:
     def __init__(self, doc: XmlDocument) -> None:
         self.doc = doc
+        self.root: Element | None = None
         self.stack: list[Element] = []
         self.parser: expat.XMLParserType | None = None
 
@@ -146,7 +152,7 @@ class _Builder:
         if self.stack:
             self.stack[-1].children.append(element)
         else:
-            self.doc.root = element
+            self.root = element
         self.stack.append(element)
 
     def end(self, tag: str) -> None:
