@@ -372,6 +372,13 @@ def _dating_states() -> dict[str, asl.State]:
     def number(i: int) -> str:  # "05" -> 5: JSON numbers have no leading zeros, "105" - 100 does
         return f"States.MathAdd(States.StringToJson(States.Format('1{{}}', {part(i)})), -100)"
 
+    def add_days(day: str) -> asl.Pass:  # the day of the month moved, to be carried over below
+        return asl.Pass(
+            parameters={"y.$": "$.clock.y", "m.$": "$.clock.m", "d.$": day, "borrow": False},
+            result_path="$.date",
+            next="MonthLength",
+        )
+
     lengths = ", ".join(str(n) for n in _MONTH_DAYS)
     negated = ", ".join(str(-n) for n in _MONTH_DAYS)
     return {
@@ -407,26 +414,8 @@ def _dating_states() -> dict[str, asl.State]:
             ],
             default="AddDays",
         ),
-        "AddDays": asl.Pass(
-            parameters={
-                "y.$": "$.clock.y",
-                "m.$": "$.clock.m",
-                "d.$": "States.MathAdd($.clock.d, $.clock.add_days)",
-                "borrow": False,
-            },
-            result_path="$.date",
-            next="MonthLength",
-        ),
-        "AddDaysPlusOne": asl.Pass(
-            parameters={
-                "y.$": "$.clock.y",
-                "m.$": "$.clock.m",
-                "d.$": "States.MathAdd(States.MathAdd($.clock.d, $.clock.add_days), 1)",
-                "borrow": False,
-            },
-            result_path="$.date",
-            next="MonthLength",
-        ),
+        "AddDays": add_days("States.MathAdd($.clock.d, $.clock.add_days)"),
+        "AddDaysPlusOne": add_days("States.MathAdd(States.MathAdd($.clock.d, $.clock.add_days), 1)"),
         "MonthLength": asl.Pass(
             parameters=_date()
             | {
