@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import MISSING, Field, fields, is_dataclass
 from enum import Enum
@@ -48,8 +49,27 @@ def sniff(text: str) -> int:
 def dumps(workflow: Workflow, fmt: str = "yaml") -> str:
     data = _compact(workflow)
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        return _NOT_FOR_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+# The YAML reader reads the JSON too. It refuses these characters, and reads NEL and the Unicode
+# line separators inside a quoted string as line breaks (a space): json.dumps writes them as
+# they are once ensure_ascii is off, so they are escaped after it, where only strings hold them.
+_NOT_FOR_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+class _Dumper(yaml.SafeDumper):
+    """safe_dump's dumper, except that a string with a NEL is double-quoted (where it is
+    escaped): PyYAML writes it raw into a single-quoted string, which reads it back as a space."""
+
+
+def _represent_str(dumper: yaml.representer.BaseRepresenter, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if "\x85" in value else None)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _compact(value: object) -> Any:
@@ -135,6 +155,14 @@ def _parse_one(f: SourceFile) -> Workflow:
     return wf
 
 
+# The fields that hold units and rules. Only these are looked into: a `date` or `node` key
+# elsewhere (an external dependency's date, a closing rule's, a job's event or metadata) is no
+# unit or rule, and a source added there was read back as a different value or refused.
+_HOLDING_UNITS_OR_RULES = frozenset(
+    {"children", "schedule", "exclude", "require_any", "start_condition", "events"}
+)
+
+
 def _add_sources(node: yaml.Node | None, data: object, file: str) -> None:
     """Give every unit and rule written without `source` the file and line it is written at."""
     if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
@@ -146,7 +174,7 @@ def _add_sources(node: yaml.Node | None, data: object, file: str) -> None:
             }
         for key_node, value_node in node.value:
             key = getattr(key_node, "value", None)
-            if isinstance(key, str) and key in data:
+            if isinstance(key, str) and key in _HOLDING_UNITS_OR_RULES and key in data:
                 _add_sources(value_node, data[key], file)
     elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
         for child_node, child in zip(node.value, data, strict=False):

@@ -522,7 +522,7 @@ def _is_iana(code: str) -> bool:
         return False
     try:
         zoneinfo.ZoneInfo(code)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: `America/Indiana` is a folder
         return False
     return True
 
