@@ -234,24 +234,25 @@ class Deployed:
     protects_legacy: bool  # legacy `${` was written `${Dollar}{`: needs the Dollar substitution
 
 
-def deployed(definition: dict[str, Any]) -> Deployed:
+def deployed(definition: dict[str, Any], compact: bytes | None = None) -> Deployed:
     """Serialise `definition` with our placeholders as `${Key}` and legacy `${` protected as
     `${Dollar}{`, so that CloudFormation's DefinitionSubstitutions (and Terraform's replace())
     turn it into exactly what was planned. Working on the JSON text rather than walking the
-    tree keeps this linear in the output, which is most of a large conversion."""
+    tree keeps this linear in the output, which is most of a large conversion. `compact` is
+    `orjson.dumps(definition)` when the caller has it already (the planner makes it)."""
     indented = orjson.dumps(definition, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     text = indented.decode("utf-8")
     protects = "${" in text  # only legacy text can hold it: ours are still NUL sentinels
-    compact = _resolve_text(orjson.dumps(definition).decode("utf-8"), protect_legacy=True)
+    one_line = _resolve_text((compact or orjson.dumps(definition)).decode("utf-8"), protect_legacy=True)
     text = _resolve_text(text, protect_legacy=True)
     # The compact form holds the same strings in less text: the cheaper one to ask.
-    if not compact.isascii() and not unicodedata.is_normalized("NFC", compact):
+    if not one_line.isascii() and not unicodedata.is_normalized("NFC", one_line):
         # Terraform normalises what file() reads to NFC; escapes keep decomposed legacy text
         # (a kana with a separate sound mark, say) exactly as written.
         text = _NOT_PRINTABLE_ASCII.sub(_json_escape, text)
     return Deployed(
         text=text,
-        compact=_NOT_PRINTABLE_ASCII.sub(_json_escape, compact),
+        compact=_NOT_PRINTABLE_ASCII.sub(_json_escape, one_line),
         protects_legacy=protects,
     )
 
@@ -313,10 +314,3 @@ def _successors(state: dict[str, Any]) -> list[str]:
         found.append(state["Default"])
     found += [c["Next"] for c in state.get("Catch", [])]
     return found
-
-
-def dumps(definition: dict[str, Any]) -> str:
-    """Canonical JSON text (ASL definitions, plan.json): key order as built, two-space indent, UTF-8, final
-    newline. orjson writes it; the standard library's indenting encoder is pure Python and
-    was most of a large conversion's time."""
-    return orjson.dumps(definition, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")

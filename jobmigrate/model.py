@@ -628,13 +628,13 @@ class Workflow(IRModel):
 Workflow.model_rebuild()
 
 
-_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+_ADAPTERS: dict[type[_Node], TypeAdapter[Any]] = {}
 
 
 def _adapter(kind: type[_Node]) -> TypeAdapter[Any]:
-    found = _ADAPTERS.get(kind.__name__)
+    found = _ADAPTERS.get(kind)
     if found is None:
-        found = _ADAPTERS[kind.__name__] = TypeAdapter(kind)
+        found = _ADAPTERS[kind] = TypeAdapter(kind)
     return found
 
 

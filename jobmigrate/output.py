@@ -119,7 +119,7 @@ class Folder:
             self._writer.send(name, compact)
             self._pending = True
         else:
-            write_definition(self.stage, name, asl.deployed(definition))
+            write_definition(self.stage, name, asl.deployed(definition, compact))
             self._sent += len(compact)
 
     def definition(self, name: str) -> Definition:

@@ -160,7 +160,7 @@ def serve(stage: Path, frames: BinaryIO, replies: BinaryIO) -> None:
             replies.flush()
         elif not failure:  # after an error, read on so that the folder never blocks on a full pipe
             try:
-                write_definition(stage, name, asl.deployed(orjson.loads(payload)))
+                write_definition(stage, name, asl.deployed(orjson.loads(payload), payload))
             except Exception as e:
                 failure = f"writing {definition_file(name)}: {e}"
                 if os.environ.get("JOBMIGRATE_DEBUG"):
